@@ -1,0 +1,1 @@
+"""fer-video's own stages, registered through entry points exactly like third-party plugins."""

@@ -1,0 +1,59 @@
+"""The built-in classifier plugin: fernet (the default), the original repo's five models, and
+``file`` for a user's own model file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fer_video import hookimpl
+from fer_video.builtins import fernet, model_file, seed_models
+from fer_video.builtins.keras_weights import load_weights
+from fer_video.keras_classifier import KerasClassifier
+from fer_video.model_card import InputSpec, ModelCard, card_path_for
+from fer_video.models_dir import shipped
+from fer_video.registry import ClassifierFactory, Recipe
+
+
+def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None) -> ClassifierFactory:
+    def create(weights: str | Path | None = None):
+        path = Path(weights) if weights else default
+        if path is None or not path.exists():
+            raise FileNotFoundError(
+                f"no trained weights for {name}: pass --weights FILE, or train some with "
+                f"`fer-video train --model {name} --data FER2013`"
+            )
+        if path.suffix == ".tflite":  # shipped weights: a converted model with its card beside it
+            return model_file.open_model_file(path)
+        spec = _trained_input(recipe, path)
+        try:
+            model = recipe.build() if spec == recipe.input else recipe.build(input_size=spec.size)
+        except TypeError:
+            raise ValueError(
+                f"{card_path_for(path)} says these weights take {spec.size}x{spec.size} input, but {name} "
+                f"only comes in {recipe.input.size}x{recipe.input.size}"
+            ) from None
+        load_weights(model, path, name)
+        return KerasClassifier(model, spec, recipe.labels, name, path)
+
+    return ClassifierFactory(name=name, create=create, summary=summary, recipe=recipe, default_weights=default)
+
+
+def _trained_input(recipe: Recipe, weights: Path) -> InputSpec:
+    """The input the weights were trained at: the card's beside them (``--img-size``), else the recipe's."""
+    card = card_path_for(weights)
+    if not card.exists():
+        return recipe.input
+    spec = ModelCard.read(card).input
+    return spec if spec.size != recipe.input.size else recipe.input
+
+
+@hookimpl
+def fer_video_classifiers() -> list[ClassifierFactory]:
+    return [
+        _keras_factory("fernet", fernet.RECIPE, "fer-video's default 48x48 gray CNN", shipped("fernet.tflite")),
+        *(
+            _keras_factory(name, recipe, seed_models.SUMMARIES[name], shipped(f"{name}.weights.h5"))
+            for name, recipe in seed_models.RECIPES.items()
+        ),
+        model_file.FACTORY,
+    ]

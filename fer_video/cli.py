@@ -1,0 +1,358 @@
+"""The ``fer-video`` command: annotate, timeline, webcam, demo, plugins, train, evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from fer_video.config import SINGLE_STAGES, PipelineConfig, StageChoice, parse_option
+from fer_video.plugin_manager import PluginError, PluginManager, UnknownStageError
+from fer_video.quiet import native_logs_hidden
+
+VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov"}
+EXIT_INPUT_PROBLEM = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- analysis commands -------------------------------------------------------------------
+
+
+def _pipeline_config(args: argparse.Namespace) -> PipelineConfig:
+    config = PipelineConfig.from_toml(args.config) if args.config else PipelineConfig()
+    for kind in SINGLE_STAGES:
+        name = getattr(args, kind)
+        if name:
+            setattr(config, kind, StageChoice(name))
+        for text in getattr(args, f"{kind}_opt") or []:
+            key, value = parse_option(text)
+            getattr(config, kind).options[key] = value
+    if args.weights:
+        config.classifier.options["weights"] = args.weights
+    if args.margin is not None:
+        config.margin = args.margin
+    for name in args.sink or []:
+        config.sinks.append(StageChoice(name))
+    for text in args.sink_opt or []:
+        target, _, option = text.partition(".")
+        matches = [choice for choice in config.sinks if choice.name == target]
+        if not matches or not option:
+            raise ValueError(f"--sink-opt {text!r} must look like SINK.key=value for a sink named with --sink")
+        key, value = parse_option(option)
+        matches[-1].options[key] = value
+    if getattr(args, "csv", None):
+        config.sinks.append(StageChoice("csv", {"output": args.csv}))
+    if getattr(args, "jsonl", None):
+        config.sinks.append(StageChoice("jsonl", {"output": args.jsonl}))
+    return config
+
+
+def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool) -> None:
+    """Refuse to overwrite the input, or an existing output without --force, before any work."""
+    seen = set()
+    for output in outputs:
+        resolved = output.resolve()
+        if source_path is not None and resolved == source_path.resolve():
+            raise ValueError(f"output {output} is the input file; choose another output path")
+        if resolved in seen:
+            raise ValueError(f"{output} is named as two outputs; give each output its own path")
+        seen.add(resolved)
+        if output.exists() and not force:
+            raise FileExistsError(f"output {output} already exists; pass --force to overwrite it")
+
+
+def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: Path | None,
+                 live: bool = False) -> int:
+    """Open the source, build the stages and sinks, run, and report; shared by every command."""
+    from fer_video.pipeline import Pipeline
+    from fer_video.sources import open_source
+
+    config = _pipeline_config(args)
+    source_location = args.input if not live else int(args.device)
+    input_path = None if live else Path(args.input)
+    if input_path is not None and not input_path.exists():
+        raise FileNotFoundError(f"input {input_path} does not exist")
+    sink_choices = list(config.sinks)
+    if main_output is not None:
+        kind = "image" if input_path is not None and (input_path.is_dir() or not _is_video(input_path)) else "video"
+        if kind == "video" and main_output.suffix.lower() not in VIDEO_SUFFIXES:
+            raise ValueError(f"annotate writes H.264 MP4 for a video; name the output .mp4, not {main_output.name}")
+        sink_choices.insert(0, StageChoice(kind, {"output": str(main_output)}))
+    if live:
+        sink_choices.insert(0, StageChoice("window"))
+    outputs = [Path(c.options["output"]) for c in sink_choices if c.options.get("output")]
+    _check_outputs(input_path if input_path and input_path.is_file() else None, outputs, args.force)
+
+    sinks = [plugins.create("sink", c.name, **c.options) for c in sink_choices]  # cheap: fail fast
+    source = open_source(source_location)
+    try:
+        with native_logs_hidden():
+            stages = config.build(plugins)
+    except BaseException:
+        source.close()
+        raise
+    say(f"detector: {config.detector.name}   classifier: {stages['classifier'].description}")
+    say(f"tracker: {config.tracker.name}   smoother: {config.smoother.name}")
+    pipeline = Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
+                        smoother=stages["smoother"], sinks=sinks, margin=config.margin,
+                        progress=not live and not args.quiet)
+    summary = pipeline.run()
+    say(f"{summary.frames} frames, {summary.faces} face detections in {summary.seconds:.1f} s "
+        f"({summary.fps:.1f} frames/s)")
+    for path in outputs:
+        if path.exists():
+            say(f"wrote {path}")
+    if summary.interrupted:
+        say("interrupted: the outputs above are complete up to the last processed frame")
+        return EXIT_INTERRUPTED
+    if summary.stopped_early:
+        say(f"warning: {summary.stopped_early}")
+        return EXIT_INPUT_PROBLEM
+    return 0
+
+
+def _is_video(path: Path) -> bool:
+    from fer_video.sources.images import IMAGE_SUFFIXES
+
+    return path.suffix.lower() not in IMAGE_SUFFIXES
+
+
+def _annotate(args, plugins) -> int:
+    return run_analysis(args, plugins, Path(args.output))
+
+
+def _timeline(args, plugins) -> int:
+    args.csv = args.output
+    return run_analysis(args, plugins, None)
+
+
+def _webcam(args, plugins) -> int:
+    return run_analysis(args, plugins, None, live=True)
+
+
+def _demo(args, plugins) -> int:
+    from fer_video.sample_video import make_sample_video
+
+    folder = Path(args.out)
+    sample = folder / "sample.mp4"
+    say(f"building a 6-second 720p sample video with audio from scikit-image's and matplotlib's pictures: {sample}")
+    make_sample_video(sample)
+    args.input, args.output = str(sample), str(folder / "annotated.mp4")
+    args.csv = str(folder / "timeline.csv")
+    args.force = True  # the demo folder is the demo's own
+    code = run_analysis(args, plugins, Path(args.output))
+    if code == 0:
+        _print_face_summary(Path(args.csv))
+    return code
+
+
+def _print_face_summary(csv_path: Path) -> None:
+    import csv
+    from collections import Counter, defaultdict
+
+    emotions: dict[str, Counter] = defaultdict(Counter)
+    with csv_path.open() as handle:
+        for row in csv.DictReader(handle):
+            emotions[row["face_id"]][row["emotion"]] += 1
+    for face_id, counts in sorted(emotions.items(), key=lambda item: int(item[0])):
+        top = ", ".join(f"{name} {n}" for name, n in counts.most_common(3))
+        say(f"face #{face_id}: {sum(counts.values())} frames; mostly {top}")
+
+
+# --- plugins, training, evaluation ---------------------------------------------------------
+
+
+def _plugins(args, plugins) -> int:
+    from fer_video.registry import STAGE_KINDS
+
+    rows = [(p.kind, p.factory.name, p.plugin, p.distribution, p.factory.summary)
+            for kind in STAGE_KINDS for p in plugins.provided(kind)]
+    widths = [max(len(str(r[i])) for r in rows + [("kind", "name", "plugin", "distribution", "")])
+              for i in range(4)]
+    header = ("kind", "name", "plugin", "distribution", "summary")
+    for row in [header, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row[:4], widths)) + "  " + row[4])
+    return 0
+
+
+def _train(args, plugins) -> int:
+    from fer_video.training.trainer import TrainingRun, train
+
+    factory = plugins.classifier(args.model)
+    if factory.recipe is None:
+        raise ValueError(f"classifier {args.model!r} has no training recipe; it cannot be trained here")
+    with native_logs_hidden():
+        import keras  # noqa: F401 - loads TensorFlow quietly once
+    run = TrainingRun(
+        name=args.model, recipe=factory.recipe, data=Path(args.data), out=Path(args.out), epochs=args.epochs,
+        batch_size=args.batch_size, learning_rate=args.learning_rate, augment=args.augment,
+        img_size=args.img_size, resume=args.resume, mixed_precision=args.mixed_precision, limit=args.limit,
+        seed=args.seed, command=["fer-video", *sys.argv[1:]],
+    )
+    train(run, log=say)
+    return 0
+
+
+def _evaluate(args, plugins) -> int:
+    from fer_video.training.evaluate import evaluate
+
+    options = {"weights": args.weights} if args.weights else {}
+    with native_logs_hidden():
+        classifier = plugins.create("classifier", args.model, **options)
+    say(f"classifier: {classifier.description}")
+    import time
+
+    started = time.perf_counter()
+    report = evaluate(classifier, Path(args.data), args.split, tta=args.tta, limit=args.limit)
+    seconds = time.perf_counter() - started
+    print(report.as_text())
+    say(f"{int(report.confusion.sum())} faces in {seconds:.1f} s, test-time augmentation: {args.tta}")
+    if args.png:
+        report.save_png(args.png)
+        say(f"wrote {args.png}")
+    return 0
+
+
+def _export(args, plugins) -> int:
+    import shlex
+
+    from fer_video.model_card import ModelCard, card_path_for
+    from fer_video.training import export
+    from fer_video.training.evaluate import evaluate
+
+    factory = plugins.classifier(args.model)
+    if factory.recipe is None:
+        raise ValueError(f"classifier {args.model!r} is not a Keras architecture; nothing to export")
+    weights = Path(args.weights)
+    with native_logs_hidden():
+        keras_classifier = plugins.create("classifier", args.model, weights=weights)
+    out = Path(args.out)
+    if out.suffix != ".tflite":
+        raise ValueError(f"export writes TF Lite: name the output .tflite, not {out.name}")
+    _check_outputs(None, [out, card_path_for(out)], args.force)
+    out.write_bytes(export.convert_to_tflite(keras_classifier.model, args.quantize))
+    training_card_path = card_path_for(weights)
+    if not training_card_path.exists():
+        out.unlink()
+        raise FileNotFoundError(f"{training_card_path} is missing; export needs the card written by training")
+    training_card = ModelCard.read(training_card_path)
+    classifier = plugins.create("classifier", "file", weights=out, card=training_card_path)
+    report = evaluate(classifier, Path(args.data), args.split)
+    flip = evaluate(classifier, Path(args.data), args.split, tta="flip")
+    speed = export.faces_per_second(classifier, keras_classifier.spec.size)
+    export.write_card(training_card, out, report, flip, args.split, speed,
+                      shlex.join(["fer-video", *sys.argv[1:]]), args.quantize)
+    say(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and {card_path_for(out)}")
+    print(f"{args.split} accuracy {report.accuracy:.4f} ({flip.accuracy:.4f} with flip averaging), "
+          f"{speed:.0f} faces/s batched")
+    return 0
+
+
+# --- argument parsing ------------------------------------------------------------------------
+
+
+def _add_stage_options(parser: argparse.ArgumentParser) -> None:
+    stages = parser.add_argument_group("stages (see `fer-video plugins`)")
+    stages.add_argument("--config", help="pipeline.toml with [detector], [classifier], ... tables")
+    for kind, default in (("detector", "mediapipe"), ("classifier", "fernet"), ("tracker", "iou"),
+                          ("smoother", "ema")):
+        stages.add_argument(f"--{kind}", metavar="NAME", help=f"{kind} plugin name (default {default})")
+        stages.add_argument(f"--{kind}-opt", action="append", metavar="KEY=VALUE", help=f"{kind} option")
+    stages.add_argument("--weights", help="weights file for the classifier")
+    stages.add_argument("--margin", type=float, help="grow face boxes by this fraction before classifying")
+    stages.add_argument("--sink", action="append", metavar="NAME", help="extra sink (repeatable)")
+    stages.add_argument("--sink-opt", action="append", metavar="SINK.KEY=VALUE", help="option for a --sink")
+    stages.add_argument("--jsonl", help="also write the timeline as JSON Lines")
+    parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fer-video", description="Facial emotion recognition on video.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    annotate = commands.add_parser("annotate", help="annotated copy of a video, image or folder of images")
+    annotate.add_argument("input", help="video file, image, or folder of images")
+    annotate.add_argument("-o", "--output", required=True, help="annotated MP4, image or folder")
+    annotate.add_argument("--csv", help="also write the emotion timeline CSV")
+    _add_stage_options(annotate)
+    annotate.set_defaults(handler=_annotate)
+
+    timeline = commands.add_parser("timeline", help="emotion timeline CSV, no video written")
+    timeline.add_argument("input", help="video file, image, or folder of images")
+    timeline.add_argument("-o", "--output", required=True, help="timeline CSV")
+    _add_stage_options(timeline)
+    timeline.set_defaults(handler=_timeline)
+
+    webcam = commands.add_parser("webcam", help="live window with the overlay; q quits")
+    webcam.add_argument("--device", default="0", help="camera index (default 0)")
+    webcam.add_argument("--csv", help="also write the emotion timeline CSV")
+    _add_stage_options(webcam)
+    webcam.set_defaults(handler=_webcam)
+
+    demo = commands.add_parser("demo", help="build a sample video, annotate it and write its CSV")
+    demo.add_argument("--out", default="fer-video-demo", help="folder for the demo's files")
+    _add_stage_options(demo)
+    demo.set_defaults(handler=_demo)
+
+    plugins = commands.add_parser("plugins", help="list every registered stage and its distribution")
+    plugins.set_defaults(handler=_plugins)
+
+    train = commands.add_parser("train", help="train a classifier architecture on FER-2013")
+    train.add_argument("--model", required=True, help="classifier name, e.g. fernet or model3")
+    train.add_argument("--data", required=True, help="FER-2013 folder, fer2013.csv or .npz")
+    train.add_argument("--out", default="runs/train", help="folder for weights, card and checkpoints")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--img-size", type=int, help="input side in pixels, for resizable architectures")
+    train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                       help="flip, shift, rotation, zoom, brightness and contrast")
+    train.add_argument("--resume", action="store_true", help="continue the unfinished run in --out")
+    train.add_argument("--mixed-precision", action="store_true", help="bfloat16 compute (fast on AVX-512 CPUs)")
+    train.add_argument("--limit", type=int, help="train on a stratified subset of this many faces")
+    train.add_argument("--seed", type=int, default=0)
+    train.set_defaults(handler=_train)
+
+    evaluate = commands.add_parser("evaluate", help="accuracy, per-class scores and confusion matrix")
+    evaluate.add_argument("--model", required=True, help="classifier name")
+    evaluate.add_argument("--weights", help="weights file (default: the shipped one)")
+    evaluate.add_argument("--data", required=True, help="FER-2013 folder, fer2013.csv or .npz")
+    evaluate.add_argument("--split", default="val", choices=["train", "val", "test"])
+    evaluate.add_argument("--tta", default="none", choices=["none", "flip", "crops"], help="test-time augmentation")
+    evaluate.add_argument("--png", help="save the confusion matrix as a PNG")
+    evaluate.add_argument("--limit", type=int, help="evaluate a stratified subset of this many faces")
+    evaluate.set_defaults(handler=_evaluate)
+
+    export = commands.add_parser("export", help="convert trained weights to TF Lite and write its model card")
+    export.add_argument("--model", required=True, help="classifier architecture name")
+    export.add_argument("--weights", required=True, help="trained weights (with the training card beside them)")
+    export.add_argument("--out", required=True, help="the .tflite file to write")
+    export.add_argument("--quantize", default="dynamic", choices=["none", "float16", "dynamic"])
+    export.add_argument("--data", required=True, help="FER-2013, to measure the exported file's accuracy")
+    export.add_argument("--split", default="val", choices=["val", "test"])
+    export.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    export.set_defaults(handler=_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        plugins = PluginManager()
+        return args.handler(args, plugins)
+    except (FileNotFoundError, FileExistsError, ValueError, UnknownStageError, PluginError, RuntimeError) as error:
+        say(f"fer-video: error: {error}")
+        return EXIT_USAGE if isinstance(error, (UnknownStageError, FileExistsError)) else EXIT_INPUT_PROBLEM
+    except KeyboardInterrupt:
+        say("fer-video: interrupted")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""A face found in a frame, and what the pipeline learns about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fer_video.emotions import EMOTIONS
+
+
+@dataclass
+class Face:
+    """One face: its box in frame pixels, the detector's score, an id, and emotion scores.
+
+    ``raw_scores`` are the classifier's probabilities for this frame; ``scores`` are what the
+    pipeline reports (the smoothed scores when a smoother runs, else the raw ones). Both
+    follow :data:`fer_video.emotions.EMOTIONS` order and sum to 1.
+    """
+
+    x: int
+    y: int
+    w: int
+    h: int
+    detector_score: float = 1.0
+    face_id: int | None = None
+    raw_scores: np.ndarray | None = None
+    scores: np.ndarray | None = None
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return self.x, self.y, self.w, self.h
+
+    @property
+    def emotion(self) -> str | None:
+        """The top emotion, or ``None`` before classification."""
+        return None if self.scores is None else EMOTIONS[int(np.argmax(self.scores))]
+
+    @property
+    def confidence(self) -> float:
+        return 0.0 if self.scores is None else float(np.max(self.scores))
+
+    def iou(self, other: "Face") -> float:
+        """Intersection over union of the two boxes."""
+        left, top = max(self.x, other.x), max(self.y, other.y)
+        right = min(self.x + self.w, other.x + other.w)
+        bottom = min(self.y + self.h, other.y + other.h)
+        overlap = max(0, right - left) * max(0, bottom - top)
+        union = self.w * self.h + other.w * other.h - overlap
+        return overlap / union if union > 0 else 0.0
+
+    def crop(self, image: np.ndarray, margin: float = 0.0) -> np.ndarray:
+        """The face from ``image``, grown by ``margin`` of its size on each side, clipped to the frame."""
+        grow_w, grow_h = int(round(self.w * margin)), int(round(self.h * margin))
+        height, width = image.shape[:2]
+        left, top = max(0, self.x - grow_w), max(0, self.y - grow_h)
+        right = min(width, self.x + self.w + grow_w)
+        bottom = min(height, self.y + self.h + grow_h)
+        return image[top:bottom, left:right]

@@ -1,0 +1,127 @@
+"""The ffmpeg binary that ships in the imageio-ffmpeg wheel, and a probe built on it.
+
+imageio-ffmpeg brings ffmpeg (with libx264 and AAC) but no ffprobe, so probing reads the
+stream lines ``ffmpeg -i`` prints.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    """Path to the ffmpeg binary (imageio-ffmpeg's, unless IMAGEIO_FFMPEG_EXE overrides it)."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The streams of a media file as ffmpeg reports them."""
+
+    video_codec: str | None
+    audio_codec: str | None
+    width: int | None
+    height: int | None
+    fps: float | None
+    duration_s: float | None
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_codec is not None
+
+
+def probe(path: Path | str) -> Probe:
+    """Read codecs, size, frame rate and duration without decoding the file."""
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, text=True
+    )
+    text = result.stderr
+    video = re.search(r"Stream #\S+.*?: Video: (\w+).*?, (\d{2,5})x(\d{2,5})", text)
+    audio = re.search(r"Stream #\S+.*?: Audio: (\w+)", text)
+    fps = re.search(r"([\d.]+) fps", text)
+    duration = re.search(r"Duration: (\d+):(\d+):([\d.]+)", text)
+    return Probe(
+        video_codec=video.group(1) if video else None,
+        audio_codec=audio.group(1) if audio else None,
+        width=int(video.group(2)) if video else None,
+        height=int(video.group(3)) if video else None,
+        fps=float(fps.group(1)) if fps else None,
+        duration_s=(int(duration.group(1)) * 3600 + int(duration.group(2)) * 60 + float(duration.group(3)))
+        if duration
+        else None,
+    )
+
+
+def count_frames(path: Path | str) -> int:
+    """Decode-free count of the video frames in ``path`` (stream copy to the null muxer)."""
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+    )
+    counts = re.findall(r"frame=\s*(\d+)", result.stderr)
+    if not counts:
+        raise ValueError(f"ffmpeg found no video frames in {path}")
+    return int(counts[-1])
+
+
+class H264Writer:
+    """Encodes raw BGR frames to an H.264 MP4 that browsers play, optionally with an audio track.
+
+    ``audio`` is an ffmpeg-python audio stream (``ffmpeg.input(path).audio``, a ``sine``
+    source...). ffmpeg runs in its own process group, so Ctrl+C reaches only Python, which
+    then closes the pipe and lets ffmpeg finish a playable file.
+    """
+
+    def __init__(self, path: Path | str, width: int, height: int, fps: float, *, audio=None,
+                 preset: str = "veryfast", crf: int = 23) -> None:
+        import tempfile
+        from fractions import Fraction
+
+        import ffmpeg
+
+        self.path = Path(path)
+        rate = Fraction(fps).limit_denominator(1001)
+        frames = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="bgr24", s=f"{width}x{height}",
+                              framerate=str(rate))
+        streams = [frames.video.filter("pad", "ceil(iw/2)*2", "ceil(ih/2)*2")]
+        extra = {}
+        if audio is not None:
+            streams.append(audio)
+            extra = {"acodec": "aac", "audio_bitrate": "128k", "shortest": None}
+        command = (
+            ffmpeg.output(*streams, str(self.path), vcodec="libx264", pix_fmt="yuv420p", preset=preset,
+                          crf=int(crf), movflags="+faststart", format="mp4", **extra)
+            .global_args("-hide_banner", "-loglevel", "error", "-nostats")
+            .overwrite_output()
+            .compile(cmd=ffmpeg_exe())
+        )
+        self._log = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._log,
+                                         start_new_session=True)
+
+    def write(self, image) -> None:
+        try:
+            self._process.stdin.write(image.tobytes())
+        except BrokenPipeError:
+            raise RuntimeError(f"ffmpeg stopped while writing {self.path}: {self.errors()}") from None
+
+    def close(self) -> None:
+        """Finish the file; raises with ffmpeg's message if it could not."""
+        try:
+            self._process.stdin.close()
+        except BrokenPipeError:
+            pass
+        if self._process.wait() != 0:
+            raise RuntimeError(f"ffmpeg failed to write {self.path}: {self.errors()}")
+
+    def errors(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace").strip()[-2000:] or "no message"

@@ -1,0 +1,47 @@
+"""A frame as it flows through the pipeline, and what is known about its source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fer_video.face import Face
+
+
+@dataclass
+class Frame:
+    """One image from a source: its index, its time in seconds, the BGR pixels, and its faces."""
+
+    index: int
+    time_s: float
+    image: np.ndarray
+    faces: list[Face] = field(default_factory=list)
+    name: str = ""
+    """For image sources, the file name the frame came from."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What sinks need to know before the first frame arrives."""
+
+    path: Path | None
+    fps: float
+    width: int
+    height: int
+    frame_count: int | None = None
+    live: bool = False
+    kind: str = "video"
+    """``video``, ``webcam``, ``image`` or ``folder``."""
+    has_audio: bool = False
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The source plus the stages that will analyse it, handed to every sink at start."""
+
+    source: SourceInfo
+    smoothed: bool = False
+    detector: str = ""
+    classifier: str = ""

@@ -1,0 +1,38 @@
+"""Keep TensorFlow's and MediaPipe's native start-up chatter off the user's terminal.
+
+Importing TensorFlow and starting MediaPipe or TF Lite print C++ log lines (CUDA factories
+on a machine without a GPU, XNNPACK delegates...) straight to file descriptor 2, past
+Python's ``sys.stderr``. Errors still surface as Python exceptions; set ``FER_VIDEO_DEBUG=1``
+to see everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def native_logs_hidden() -> Iterator[None]:
+    """Send fd 2 to a scratch file for the duration; replay it if the block raises."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if os.environ.get("FER_VIDEO_DEBUG"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            scratch.seek(0)
+            sys.stderr.write(scratch.read().decode(errors="replace")[-4000:])
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)

@@ -1,0 +1,54 @@
+"""What plugins hand to fer-video: named factories for each kind of stage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fer_video.model_card import InputSpec
+
+if TYPE_CHECKING:
+    import keras
+
+STAGE_KINDS = ("detector", "classifier", "tracker", "smoother", "sink")
+
+
+@dataclass(frozen=True)
+class StageFactory:
+    """A stage a plugin offers under ``name``; ``create(**options)`` builds one."""
+
+    name: str
+    create: Callable[..., Any]
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to build and train a Keras architecture from scratch.
+
+    ``build`` returns the untrained network whose outputs follow ``labels``; the training
+    command reads everything else it needs (input size, colour, scaling) from here and
+    writes it into the model card beside the weights.
+    """
+
+    input: InputSpec
+    labels: tuple[str, ...]
+    build: Callable[[], "keras.Model"]
+    epochs: int = 30
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    optimizer: str = "adam"
+    label_smoothing: float = 0.0
+    augment: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ClassifierFactory(StageFactory):
+    """A classifier: ``create(weights=None, **options)``; a ``recipe`` makes it trainable."""
+
+    recipe: Recipe | None = None
+    default_weights: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

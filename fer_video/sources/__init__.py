@@ -1,0 +1,40 @@
+"""Where frames come from: video files, webcams, images and folders of images."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from fer_video.frame import Frame, SourceInfo
+from fer_video.sources.images import IMAGE_SUFFIXES, ImageFolderSource, ImageSource
+from fer_video.sources.video_file import VideoFileSource
+from fer_video.sources.webcam import WebcamSource
+
+
+class Source(Protocol):
+    """An iterable of frames plus what sinks need to know up front."""
+
+    info: SourceInfo
+    stopped_early: str | None
+
+    def __iter__(self) -> Iterator[Frame]: ...
+
+    def close(self) -> None: ...
+
+
+def open_source(location: str | Path | int) -> Source:
+    """A webcam for an integer (``0``), a folder of images, an image, or a video file."""
+    if isinstance(location, int) or (isinstance(location, str) and location.isdigit()):
+        return WebcamSource(int(location))
+    path = Path(location)
+    if not path.exists():
+        raise FileNotFoundError(f"input {path} does not exist")
+    if path.is_dir():
+        return ImageFolderSource(path)
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageSource(path)
+    return VideoFileSource(path)
+
+
+__all__ = ["Source", "open_source", "VideoFileSource", "WebcamSource", "ImageSource", "ImageFolderSource"]

@@ -1,0 +1,58 @@
+"""Frames from a video file, every one of them, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+
+from fer_video.frame import Frame, SourceInfo
+
+
+class VideoFileSource:
+    """Decodes a video file frame by frame; a file is never dropped from, only streamed."""
+
+    def __init__(self, path: Path | str) -> None:
+        from fer_video.ffmpeg_tools import probe
+
+        self.path = Path(path)
+        self._capture = cv2.VideoCapture(str(self.path))
+        if not self._capture.isOpened() or not self._capture.get(cv2.CAP_PROP_FRAME_WIDTH):
+            self._capture.release()
+            raise ValueError(f"{self.path} is not a video or image that fer-video can read")
+        fps = self._capture.get(cv2.CAP_PROP_FPS) or 0.0
+        count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        self.info = SourceInfo(
+            path=self.path,
+            fps=fps if 0 < fps < 1000 else 30.0,
+            width=int(self._capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            height=int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+            frame_count=count if count > 0 else None,
+            kind="video",
+            has_audio=probe(self.path).has_audio,
+        )
+        self.stopped_early: str | None = None
+        self.frames_read = 0
+
+    def __iter__(self) -> Iterator[Frame]:
+        fps = self.info.fps
+        index = 0
+        while True:
+            ok, image = self._capture.read()
+            if not ok:
+                break
+            yield Frame(index=index, time_s=index / fps, image=image)
+            index += 1
+            self.frames_read = index
+        expected = self.info.frame_count
+        if index == 0:
+            self.stopped_early = f"{self.path}: no frame could be decoded; the file is damaged or empty"
+        elif expected and index < expected - 1:
+            self.stopped_early = (
+                f"{self.path}: decoding stopped at frame {index} of the {expected} its header announces "
+                f"(truncated or damaged file); the outputs cover frames 0-{index - 1}"
+            )
+
+    def close(self) -> None:
+        self._capture.release()

@@ -1,0 +1,1 @@
+"""Training and evaluation of classifier architectures on FER-2013 (TensorFlow, imported lazily)."""

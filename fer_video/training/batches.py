@@ -1,0 +1,94 @@
+"""tf.data batches for training and evaluation, with augmentation, in bounded memory.
+
+Faces stay 48x48 uint8 until a batch is formed; augmentation, resizing to the network's
+input size, colour and scaling happen per batch, so a 224x224x3 network costs memory only
+for the batch in flight. The original repo could not augment for lack of RAM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from fer_video.emotions import EMOTIONS
+from fer_video.model_card import InputSpec
+from fer_video.training.datasets import Split
+
+FACE_SIDE = 48
+
+
+def augmenter(seed: int = 0):
+    """Flip, shift, rotation, zoom, brightness and contrast: a Keras layer stack."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal", seed=seed),
+            layers.RandomRotation(0.03, fill_mode="reflect", seed=seed + 1),
+            layers.RandomTranslation(0.1, 0.1, fill_mode="reflect", seed=seed + 2),
+            layers.RandomZoom((-0.15, 0.15), fill_mode="reflect", seed=seed + 3),
+            layers.RandomBrightness(0.2, value_range=(0.0, 255.0), seed=seed + 4),
+            layers.RandomContrast(0.3, seed=seed + 5),
+        ],
+        name="augment",
+    )
+
+
+def make_batches(
+    split: Split,
+    spec: InputSpec,
+    labels: Sequence[str],
+    batch_size: int,
+    *,
+    shuffle: bool = False,
+    augment: bool = False,
+    seed: int = 0,
+):
+    """A ``tf.data.Dataset`` of ``(images, one_hot)`` batches ready for ``model.fit``."""
+    import tensorflow as tf
+
+    to_model = np.array([list(labels).index(name) for name in EMOTIONS], np.int64)
+    targets = to_model[split.labels]
+    if split.images is not None:
+        data = tf.data.Dataset.from_tensor_slices((split.images[..., None], targets))
+        if shuffle:
+            data = data.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
+    else:
+        data = tf.data.Dataset.from_tensor_slices((split.files, targets))
+        if shuffle:
+            data = data.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
+        data = data.map(_decode_file, num_parallel_calls=tf.data.AUTOTUNE)
+    data = data.batch(batch_size)
+    augmentation = augmenter(seed) if augment else None
+
+    def prepare(images, target):
+        images = tf.cast(images, tf.float32)
+        if augmentation is not None:
+            images = tf.clip_by_value(augmentation(images, training=True), 0.0, 255.0)
+        images = to_network_input(images, spec)
+        return images, tf.one_hot(target, len(labels))
+
+    return data.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def _decode_file(path, target):
+    import tensorflow as tf
+
+    image = tf.io.decode_image(tf.io.read_file(path), channels=1, expand_animations=False)
+    image = tf.image.resize(image, (FACE_SIDE, FACE_SIDE), antialias=True)
+    return tf.cast(tf.round(image), tf.uint8), target
+
+
+def to_network_input(images, spec: InputSpec):
+    """Gray float batch (N, 48, 48, 1), 0-255 -> what the network takes (size, colour, scale)."""
+    import tensorflow as tf
+
+    if spec.size != images.shape[1]:
+        images = tf.image.resize(images, (spec.size, spec.size), method="bilinear")
+    if spec.channels == 3:
+        images = tf.repeat(images, 3, axis=-1)  # gray faces: BGR and RGB are the same
+    if spec.scale != 1.0 or spec.offset != 0.0:
+        images = images * spec.scale + spec.offset
+    return images

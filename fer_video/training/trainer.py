@@ -1,0 +1,232 @@
+"""``fer-video train``: fit a classifier's recipe on FER-2013, resumable, and write a model card."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import shlex
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fer_video.model_card import ModelCard
+from fer_video.registry import Recipe
+from fer_video.training.datasets import load_fer2013
+
+
+@dataclass
+class TrainingRun:
+    """One training job; ``out`` receives weights, card, history and the resume backup."""
+
+    name: str
+    recipe: Recipe
+    data: Path
+    out: Path
+    epochs: int | None = None
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    augment: bool | None = None
+    img_size: int | None = None
+    resume: bool = False
+    mixed_precision: bool = False
+    limit: int | None = None
+    seed: int = 0
+    command: list[str] = field(default_factory=lambda: list(sys.argv))
+
+    @property
+    def weights_path(self) -> Path:
+        return self.out / f"{self.name}.weights.h5"
+
+    @property
+    def card_path(self) -> Path:
+        return self.out / f"{self.name}.card.toml"
+
+
+def train(run: TrainingRun, log=print) -> ModelCard:
+    """Train, keep the best epoch by validation accuracy, and write weights plus card."""
+    import keras
+
+    recipe = run.recipe
+    epochs = run.epochs or recipe.epochs
+    batch_size = run.batch_size or recipe.batch_size
+    augment = recipe.augment if run.augment is None else run.augment
+    spec = recipe.input if run.img_size is None else _resized(recipe.input, run.img_size)
+    backup = run.out / "backup"
+    if backup.exists() and not run.resume:
+        raise FileExistsError(
+            f"{run.out} holds an unfinished run; pass --resume to continue it, or choose another --out"
+        )
+    run.out.mkdir(parents=True, exist_ok=True)
+
+    splits = load_fer2013(run.data)
+    if "train" not in splits or "val" not in splits:
+        raise ValueError(f"{run.data} needs both a training and a validation split to train on")
+    train_split, val_split = splits["train"], splits["val"]
+    if run.limit:
+        train_split = train_split.subset(run.limit, run.seed)
+        val_split = val_split.subset(max(run.limit // 4, 64), run.seed)
+    log(f"training {run.name} on {len(train_split)} faces, validating on {len(val_split)}; "
+        f"{epochs} epochs, batch {batch_size}, input {spec.size}x{spec.size} {spec.color}, "
+        f"augment {'on' if augment else 'off'}")
+
+    from fer_video.training.batches import make_batches
+
+    keras.utils.set_random_seed(run.seed)
+    if run.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = recipe.build() if run.img_size is None else _build_at(recipe, spec)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    steps = math.ceil(len(train_split) / batch_size)
+    learning_rate = run.learning_rate or recipe.learning_rate
+    model.compile(
+        optimizer=_optimizer(recipe.optimizer, learning_rate, steps, epochs),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
+        metrics=["accuracy"],
+    )
+    train_batches = make_batches(train_split, spec, recipe.labels, batch_size,
+                                 shuffle=True, augment=augment, seed=run.seed)
+    val_batches = make_batches(val_split, spec, recipe.labels, 256)
+    history = run.out / "history.csv"
+    keeper = KeepBest(run.weights_path, history)
+    model.fit(
+        train_batches,
+        validation_data=val_batches,
+        epochs=epochs,
+        verbose=2,
+        callbacks=[
+            keras.callbacks.BackupAndRestore(str(backup)),
+            keras.callbacks.CSVLogger(str(history), append=True),
+            keeper,
+        ],
+    )
+    model.load_weights(run.weights_path)
+
+    from fer_video.keras_classifier import KerasClassifier
+    from fer_video.training.metrics import Report
+    from fer_video.training.predict import predict_split
+
+    classifier = KerasClassifier(model, spec, recipe.labels, run.name, run.weights_path)
+    report = Report.from_labels(val_split.labels, predict_split(classifier, val_split).argmax(1))
+    flip = Report.from_labels(val_split.labels, predict_split(classifier, val_split, tta="flip").argmax(1))
+    card = ModelCard(
+        architecture=run.name,
+        input=spec,
+        labels=recipe.labels,
+        weights=run.weights_path.name,
+        details={
+            "parameters": int(model.count_params()),
+            "training": {
+                "command": shlex.join(arg for arg in run.command if arg != "--resume"),
+                "data": str(run.data),
+                "train_faces": len(train_split),
+                "val_faces": len(val_split),
+                "epochs": epochs,
+                "best_epoch": keeper.best_epoch + 1,
+                "batch_size": batch_size,
+                "learning_rate": learning_rate,
+                "optimizer": recipe.optimizer,
+                "label_smoothing": recipe.label_smoothing,
+                "augment": augment,
+                "mixed_precision": run.mixed_precision,
+                "notes": recipe.notes,
+            },
+            "validation": {
+                "split": "val",
+                "accuracy": round(report.accuracy, 4),
+                "accuracy_flip_tta": round(flip.accuracy, 4),
+                "recall": report.per_class_recall(),
+            },
+        },
+    )
+    card.write(run.card_path)
+    log(f"best epoch {keeper.best_epoch + 1}: val accuracy {report.accuracy:.4f} "
+        f"({flip.accuracy:.4f} with flip averaging); wrote {run.weights_path} and {run.card_path}")
+    import shutil
+
+    shutil.rmtree(backup, ignore_errors=True)
+    return card
+
+
+def _resized(spec, size: int):
+    from dataclasses import replace
+
+    return replace(spec, size=size)
+
+
+def _build_at(recipe: Recipe, spec):
+    try:
+        return recipe.build(input_size=spec.size)
+    except TypeError:
+        raise ValueError("this architecture has a fixed input size; drop --img-size") from None
+
+
+def _optimizer(name: str, learning_rate: float, steps_per_epoch: int, epochs: int):
+    import keras
+
+    if name == "adam":
+        return keras.optimizers.Adam(learning_rate)
+    if name == "adamw":
+        schedule = WarmupCosine(learning_rate, steps_per_epoch, steps_per_epoch * epochs)
+        return keras.optimizers.AdamW(schedule, weight_decay=0.05)
+    if name == "sgd":
+        schedule = WarmupCosine(learning_rate, steps_per_epoch, steps_per_epoch * epochs)
+        return keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    raise ValueError(f"unknown optimizer {name!r}: use adam, adamw or sgd")
+
+
+def _schedule_base():
+    import keras
+
+    return keras.optimizers.schedules.LearningRateSchedule
+
+
+class WarmupCosine(_schedule_base()):
+    """Linear warm-up over the first epoch, then cosine decay to zero."""
+
+    def __init__(self, peak: float, warmup_steps: int, total_steps: int):
+        self.peak, self.warmup_steps, self.total_steps = peak, warmup_steps, total_steps
+
+    def __call__(self, step):
+        from keras import ops
+
+        step = ops.cast(step, "float32")
+        warm = self.peak * (step + 1) / self.warmup_steps
+        progress = ops.clip((step - self.warmup_steps) / max(self.total_steps - self.warmup_steps, 1), 0, 1)
+        cosine = 0.5 * self.peak * (1 + ops.cos(math.pi * progress))
+        return ops.where(step < self.warmup_steps, warm, cosine)
+
+    def get_config(self):
+        return {"peak": self.peak, "warmup_steps": self.warmup_steps, "total_steps": self.total_steps}
+
+
+def _keras_callback():
+    import keras
+
+    return keras.callbacks.Callback
+
+
+class KeepBest(_keras_callback()):
+    """Save weights whenever validation accuracy beats the best so far, across resumes."""
+
+    def __init__(self, path: Path, history: Path):
+        super().__init__()
+        self.path = path
+        self.best, self.best_epoch = -1.0, -1
+        if history.exists() and path.exists():
+            with history.open() as handle:
+                for row in csv.DictReader(handle):
+                    if float(row["val_accuracy"]) > self.best:
+                        self.best, self.best_epoch = float(row["val_accuracy"]), int(row["epoch"])
+
+    def on_epoch_end(self, epoch, logs=None):
+        accuracy = float((logs or {}).get("val_accuracy", -1))
+        if accuracy > self.best:
+            self.best, self.best_epoch = accuracy, epoch
+            self.model.save_weights(self.path)
+        print(json.dumps({"epoch": epoch + 1, "val_accuracy": round(accuracy, 4),
+                          "best": round(self.best, 4), "best_epoch": self.best_epoch + 1}), flush=True)
+
+

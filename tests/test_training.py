@@ -1,0 +1,125 @@
+"""Training and evaluation: the three FER-2013 forms, a short real run, resume, and card round trip."""
+
+from __future__ import annotations
+
+import csv
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import FER2013, needs_fer2013, run_cli
+
+from fer_video.emotions import EMOTIONS
+from fer_video.model_card import InputSpec, ModelCard
+from fer_video.training.datasets import load_fer2013
+from fer_video.training.metrics import Report
+
+
+def _faces(count: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (count, 48, 48), dtype=np.uint8), rng.integers(0, 7, count)
+
+
+def test_the_three_forms_of_fer2013_read_the_same(tmp_path):
+    images, labels = _faces(21)
+    usage = ["Training"] * 14 + ["PublicTest"] * 7
+    with (tmp_path / "fer2013.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["emotion", "pixels", "Usage"])
+        for image, label, use in zip(images, labels, usage):
+            writer.writerow([label, " ".join(map(str, image.ravel())), use])
+    for split, part in (("train", slice(0, 14)), ("test", slice(14, 21))):
+        for n, (image, label) in enumerate(zip(images[part], labels[part])):
+            folder = tmp_path / "kaggle" / split / EMOTIONS[label]
+            folder.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(folder / f"{n}.png"), image)
+    np.savez(tmp_path / "faces.npz", x_train=images[:14], y_train=labels[:14], x_val=images[14:], y_val=labels[14:])
+
+    from_csv = load_fer2013(tmp_path / "fer2013.csv")
+    from_npz = load_fer2013(tmp_path / "faces.npz")
+    from_folders = load_fer2013(tmp_path / "kaggle")
+    for loaded in (from_csv, from_npz, from_folders):
+        assert sorted(loaded["train"].labels) == sorted(labels[:14])
+        assert sorted(loaded["val"].labels) == sorted(labels[14:])
+    np.testing.assert_array_equal(from_csv["train"].images, images[:14])
+    assert from_folders["train"].images is None  # folders stay on disk, decoded per batch
+    assert sorted(from_folders["train"].load_images().sum(axis=(1, 2))) == sorted(images[:14].sum(axis=(1, 2)))
+
+
+def test_npz_class_names_map_to_canonical_order(tmp_path):
+    images, labels = _faces(7)
+    alphabetical = sorted(EMOTIONS)
+    np.savez(tmp_path / "a.npz", x_train=images, y_train=np.arange(7), x_val=images, y_val=np.arange(7),
+             classes=np.array(alphabetical))
+    loaded = load_fer2013(tmp_path / "a.npz")
+    assert [EMOTIONS[i] for i in loaded["train"].labels] == alphabetical
+
+
+def test_missing_data_speaks_to_the_user(tmp_path):
+    with pytest.raises(FileNotFoundError, match="pass --data a Kaggle folder"):
+        load_fer2013(tmp_path / "nowhere")
+
+
+def test_report_counts_and_rates():
+    truth = np.array([0, 0, 1, 3, 3, 3])
+    guess = np.array([0, 3, 1, 3, 3, 0])
+    report = Report.from_labels(truth, guess)
+    assert report.accuracy == pytest.approx(4 / 6)
+    assert report.recall[3] == pytest.approx(2 / 3) and report.precision[0] == pytest.approx(1 / 2)
+    assert "confusion matrix" in report.as_text()
+
+
+@needs_fer2013
+def test_short_training_run_lowers_the_loss_resumes_and_writes_a_card_that_loads(tmp_path):
+    out = tmp_path / "run"
+    args = ["train", "--model", "fernet", "--data", FER2013, "--out", out, "--limit", "384", "--batch-size", "32"]
+    first = run_cli(*args, "--epochs", "2")
+    assert first.returncode == 0, first.stderr
+    history = pd.read_csv(out / "history.csv")
+    assert len(history) == 2 and history.loss.iloc[-1] < history.loss.iloc[0]
+    card = ModelCard.read(out / "fernet.card.toml")
+    assert card.input == InputSpec(size=48, color="gray")
+    assert card.details["training"]["epochs"] == 2
+    assert card.details["training"]["command"].startswith("fer-video train --model fernet")
+    assert 0 <= card.details["validation"]["accuracy"] <= 1
+
+    assert not (out / "backup").exists(), "a finished run leaves no resume backup"
+
+    evaluated = run_cli("evaluate", "--model", "fernet", "--weights", out / "fernet.weights.h5", "--data", FER2013,
+                        "--split", "val", "--limit", "96", "--png", tmp_path / "confusion.png")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert "accuracy" in evaluated.stdout and "confusion matrix" in evaluated.stdout
+    assert cv2.imread(str(tmp_path / "confusion.png")) is not None
+
+
+@needs_fer2013
+def test_an_interrupted_run_resumes_where_it_stopped(tmp_path):
+    import os
+    import subprocess
+    import time
+
+    from conftest import FER_VIDEO
+
+    out = tmp_path / "run"
+    args = ["train", "--model", "fernet", "--data", str(FER2013), "--out", str(out), "--limit", "512",
+            "--batch-size", "32", "--epochs", "3"]
+    process = subprocess.Popen([str(FER_VIDEO), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    history = out / "history.csv"
+    deadline = time.time() + 240
+    while time.time() < deadline and process.poll() is None:
+        if history.exists() and len(history.read_text().splitlines()) >= 2:  # header + epoch 1
+            break
+        time.sleep(0.2)
+    process.kill()
+    process.wait()
+    assert len(pd.read_csv(history)) == 1, "the run should have been stopped after its first epoch"
+
+    refused = run_cli(*args)
+    assert refused.returncode != 0 and "pass --resume" in refused.stderr
+    resumed = run_cli(*args, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert pd.read_csv(history).epoch.tolist() == [0, 1, 2]
+    card = ModelCard.read(out / "fernet.card.toml")
+    assert "--resume" not in card.details["training"]["command"]
