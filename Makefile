@@ -26,3 +26,7 @@ bench: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) fer-video-demo .pytest_cache
+
+.PHONY: bench-fer
+bench-fer: $(BIN)/.installed
+	$(BIN)/python benchmarks/compare_fer.py

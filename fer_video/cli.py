@@ -191,8 +191,8 @@ def _train(args, plugins) -> int:
     run = TrainingRun(
         name=args.model, recipe=factory.recipe, data=Path(args.data), out=Path(args.out), epochs=args.epochs,
         batch_size=args.batch_size, learning_rate=args.learning_rate, augment=args.augment,
-        img_size=args.img_size, resume=args.resume, mixed_precision=args.mixed_precision, limit=args.limit,
-        seed=args.seed, command=["fer-video", *sys.argv[1:]],
+        img_size=args.img_size, imagenet=args.imagenet, resume=args.resume,
+        mixed_precision=args.mixed_precision, limit=args.limit, seed=args.seed, command=["fer-video", *sys.argv[1:]],
     )
     train(run, log=say)
     return 0
@@ -235,18 +235,21 @@ def _export(args, plugins) -> int:
     if out.suffix != ".tflite":
         raise ValueError(f"export writes TF Lite: name the output .tflite, not {out.name}")
     _check_outputs(None, [out, card_path_for(out)], args.force)
-    out.write_bytes(export.convert_to_tflite(keras_classifier.model, args.quantize))
     training_card_path = card_path_for(weights)
     if not training_card_path.exists():
-        out.unlink()
         raise FileNotFoundError(f"{training_card_path} is missing; export needs the card written by training")
     training_card = ModelCard.read(training_card_path)
-    classifier = plugins.create("classifier", "file", weights=out, card=training_card_path)
+    out.write_bytes(export.convert_to_tflite(keras_classifier.model, args.quantize))
+    card = export.exported_card(training_card, keras_classifier.spec, out, shlex.join(["fer-video", *sys.argv[1:]]),
+                                args.quantize)
+    card.write(card_path_for(out))
+    with native_logs_hidden():
+        classifier = plugins.create("classifier", "file", weights=out)
     report = evaluate(classifier, Path(args.data), args.split)
     flip = evaluate(classifier, Path(args.data), args.split, tta="flip")
-    speed = export.faces_per_second(classifier, keras_classifier.spec.size)
-    export.write_card(training_card, out, report, flip, args.split, speed,
-                      shlex.join(["fer-video", *sys.argv[1:]]), args.quantize)
+    speed = export.faces_per_second(classifier, card.input.size)
+    export.record_measurements(card, report, flip, args.split, speed)
+    card.write(card_path_for(out))
     say(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and {card_path_for(out)}")
     print(f"{args.split} accuracy {report.accuracy:.4f} ({flip.accuracy:.4f} with flip averaging), "
           f"{speed:.0f} faces/s batched")
@@ -313,6 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--img-size", type=int, help="input side in pixels, for resizable architectures")
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                        help="flip, shift, rotation, zoom, brightness and contrast")
+    train.add_argument("--imagenet", action="store_true",
+                       help="start mobilenet/resnet50/model1/model2 from ImageNet weights (downloads them once)")
     train.add_argument("--resume", action="store_true", help="continue the unfinished run in --out")
     train.add_argument("--mixed-precision", action="store_true", help="bfloat16 compute (fast on AVX-512 CPUs)")
     train.add_argument("--limit", type=int, help="train on a stratified subset of this many faces")

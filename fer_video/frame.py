@@ -20,6 +20,8 @@ class Frame:
     faces: list[Face] = field(default_factory=list)
     name: str = ""
     """For image sources, the file name the frame came from."""
+    captured: float | None = None
+    """For live sources, the wall-clock time (``time.time()``) the frame was captured: latency is measured from it."""
 
 
 @dataclass(frozen=True)

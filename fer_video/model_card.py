@@ -23,14 +23,21 @@ COLORS = ("gray", "bgr", "rgb")
 
 @dataclass(frozen=True)
 class InputSpec:
-    """What a network expects: a square ``size`` crop in ``color``, pixels * scale + offset."""
+    """What a network expects: a square ``size`` crop in ``color``, pixels * scale + offset.
+
+    ``blur`` is a Gaussian sigma (in input pixels) applied to each crop first, for a model
+    trained on blurrier faces than the ones it will see (see ``fer_video.builtins.fernet``).
+    """
 
     size: int
     color: str = "gray"
     scale: float = 1.0
     offset: float = 0.0
+    blur: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.blur < 0:
+            raise ValueError(f"input blur {self.blur} must be 0 or more")
         if self.color not in COLORS:
             raise ValueError(f"input color {self.color!r} is not one of {', '.join(COLORS)}")
         if not 8 <= self.size <= 1024:
@@ -62,6 +69,8 @@ class InputSpec:
             crop = cv2.resize(
                 crop, (self.size, self.size), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
             )
+        if self.blur > 0:
+            crop = cv2.GaussianBlur(crop, (0, 0), self.blur, borderType=cv2.BORDER_REFLECT)
         return crop
 
 
@@ -111,6 +120,7 @@ class ModelCard:
                 "color": self.input.color,
                 "scale": self.input.scale,
                 "offset": self.input.offset,
+                "blur": self.input.blur,
             },
         }
         data.update(self.details)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from fer_video.frame import Frame, RunInfo
@@ -32,6 +32,11 @@ class Pipeline:
 
     A video file is processed frame by frame without drops; a live source (webcam) hands
     out only its newest frame, so a slow analysis skips frames rather than lagging.
+
+    ``before_frame(pipeline, frame)``, if given, runs on the pipeline's thread before each
+    frame: the one safe place to swap ``detector``, ``classifier`` or ``smoother`` while running
+    (see :class:`fer_video.controls.PipelineControls`). It returns ``False`` to hand the frame to
+    the sinks unanalysed (paused).
     """
 
     def __init__(
@@ -45,6 +50,7 @@ class Pipeline:
         sinks: Sequence[Sink] = (),
         margin: float = 0.1,
         progress: bool = False,
+        before_frame: Callable[[Pipeline, Frame], bool | None] | None = None,
     ) -> None:
         self.source = source
         self.detector = detector
@@ -54,6 +60,7 @@ class Pipeline:
         self.sinks = list(sinks)
         self.margin = margin
         self.progress = progress
+        self.before_frame = before_frame
 
     def analyse(self, frame: Frame) -> Frame:
         """Detect, track, classify and smooth the faces of one frame, in place."""
@@ -94,7 +101,8 @@ class Pipeline:
             frames = iter(self.source) if live else prefetch(self.source)
             writer = None if live else Behind(self._write)
             for frame in frames:
-                self.analyse(frame)
+                if self.before_frame is None or self.before_frame(self, frame) is not False:
+                    self.analyse(frame)
                 if writer is None:
                     self._write(frame)
                 else:

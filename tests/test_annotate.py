@@ -126,3 +126,13 @@ def test_config_file_chooses_the_stages(sample_video, tmp_path):
     assert (tmp_path / "t.jsonl").exists()
     shares = pd.read_csv(tmp_path / "t.csv")[list(EMOTIONS)].to_numpy()
     np.testing.assert_allclose((shares * 60).round(), shares * 60, atol=1e-2)  # vote shares are k/n, n <= 5
+
+
+def test_demo_builds_annotates_and_summarises(tmp_path):
+    result = run_cli("demo", "--out", tmp_path / "demo", "-q")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "demo").iterdir()) == ["annotated.mp4", "sample.mp4", "timeline.csv"]
+    sample = probe(tmp_path / "demo" / "sample.mp4")
+    assert (sample.width, sample.height, sample.fps) == (1280, 720, 30) and sample.has_audio
+    assert count_frames(tmp_path / "demo" / "annotated.mp4") == count_frames(tmp_path / "demo" / "sample.mp4")
+    assert "face #0:" in result.stderr and "face #1:" in result.stderr

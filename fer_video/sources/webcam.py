@@ -37,7 +37,7 @@ class WebcamSource:
                                live=True, kind="webcam")
         self.stopped_early: str | None = None
         self.dropped = 0
-        self._latest: tuple[int, float, object] | None = (0, 0.0, first)
+        self._latest: tuple[int, float, object, float] | None = (0, 0.0, first, time.time())
         self._new = threading.Condition()
         self._running = True
         self._start = time.monotonic()
@@ -54,7 +54,7 @@ class WebcamSource:
             with self._new:
                 if self._latest is not None:
                     self.dropped += 1
-                self._latest = (index, time.monotonic() - self._start, image)
+                self._latest = (index, time.monotonic() - self._start, image, time.time())
                 self._new.notify()
         with self._new:
             self._running = False
@@ -67,9 +67,9 @@ class WebcamSource:
                     self._new.wait(timeout=1.0)
                 if self._latest is None:
                     return
-                index, seconds, image = self._latest
+                index, seconds, image, captured = self._latest
                 self._latest = None
-            yield Frame(index=index, time_s=seconds, image=image)
+            yield Frame(index=index, time_s=seconds, image=image, captured=captured)
 
     def close(self) -> None:
         self._running = False

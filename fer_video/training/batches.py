@@ -67,7 +67,7 @@ def make_batches(
         images = tf.cast(images, tf.float32)
         if augmentation is not None:
             images = tf.clip_by_value(augmentation(images, training=True), 0.0, 255.0)
-        images = to_network_input(images, spec)
+        images = to_network_input(images, spec, inference=not augment)
         return images, tf.one_hot(target, len(labels))
 
     return data.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
@@ -81,14 +81,35 @@ def _decode_file(path, target):
     return tf.cast(tf.round(image), tf.uint8), target
 
 
-def to_network_input(images, spec: InputSpec):
-    """Gray float batch (N, 48, 48, 1), 0-255 -> what the network takes (size, colour, scale)."""
+def to_network_input(images, spec: InputSpec, inference: bool = False):
+    """Gray float batch (N, 48, 48, 1), 0-255 -> what the network takes (size, colour, scale).
+
+    ``inference`` batches (validation) also get the card's input blur, exactly as
+    :meth:`InputSpec.prepare` gives it to faces in a video; training faces do not.
+    """
     import tensorflow as tf
 
     if spec.size != images.shape[1]:
         images = tf.image.resize(images, (spec.size, spec.size), method="bilinear")
+    if inference and spec.blur > 0:
+        images = gaussian_blur(images, spec.blur)
     if spec.channels == 3:
         images = tf.repeat(images, 3, axis=-1)  # gray faces: BGR and RGB are the same
     if spec.scale != 1.0 or spec.offset != 0.0:
         images = images * spec.scale + spec.offset
     return images
+
+
+def gaussian_blur(images, sigma: float):
+    """Separable Gaussian blur with reflected borders, like ``cv2.GaussianBlur(..., BORDER_REFLECT)``."""
+    import tensorflow as tf
+
+    radius = max(1, int(np.ceil(3 * sigma)))
+    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    taps = (taps / taps.sum()).astype(np.float32)
+    channels = images.shape[-1]
+    padded = tf.pad(images, [[0, 0], [radius, radius], [radius, radius], [0, 0]], mode="SYMMETRIC")
+    across = tf.constant(np.tile(taps.reshape(1, -1, 1, 1), (1, 1, channels, 1)))
+    down = tf.constant(np.tile(taps.reshape(-1, 1, 1, 1), (1, 1, channels, 1)))
+    padded = tf.nn.depthwise_conv2d(padded, across, [1, 1, 1, 1], "VALID")
+    return tf.nn.depthwise_conv2d(padded, down, [1, 1, 1, 1], "VALID")

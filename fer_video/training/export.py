@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fer_video.model_card import ModelCard, card_path_for
+from fer_video.model_card import InputSpec, ModelCard
 
 QUANTIZATIONS = ("none", "float16", "dynamic")
 
@@ -41,23 +41,24 @@ def faces_per_second(classifier, side: int, batch: int = 256, seconds: float = 3
     return done / (time.perf_counter() - started)
 
 
-def write_card(training_card: ModelCard, exported: Path, report, flip_report, split: str, speed: float,
-               command: str, quantize: str) -> ModelCard:
-    """The exported file's card: the training details kept, the validation numbers measured anew."""
-    base = training_card
-    details = dict(base.details)
+def exported_card(training_card: ModelCard, spec: InputSpec, exported: Path, command: str,
+                  quantize: str) -> ModelCard:
+    """The exported file's card: training details kept, input as the classifier feeds it."""
+    details = {key: value for key, value in training_card.details.items() if key not in ("validation", "speed")}
     details["export"] = {"command": command, "format": "tflite", "quantize": quantize,
                          "bytes": exported.stat().st_size}
-    details["validation"] = {
+    return ModelCard(architecture=training_card.architecture, input=spec, labels=training_card.labels,
+                     weights=exported.name, details=details)
+
+
+def record_measurements(card: ModelCard, report, flip_report, split: str, speed: float) -> None:
+    """Put the numbers measured on the exported file itself into its card."""
+    card.details["validation"] = {
         "split": split,
         "faces": int(report.confusion.sum()),
         "accuracy": round(report.accuracy, 4),
         "accuracy_flip_tta": round(flip_report.accuracy, 4),
         "recall": report.per_class_recall(),
     }
-    details["speed"] = {"faces_per_second": round(speed), "batch": 256,
-                        "measured_on": "this machine's CPU, `fer-video export` (TF Lite, XNNPACK)"}
-    card = ModelCard(architecture=base.architecture, input=base.input, labels=base.labels,
-                     weights=exported.name, details=details)
-    card.write(card_path_for(exported))
-    return card
+    card.details["speed"] = {"faces_per_second": round(speed), "batch": 256,
+                             "measured_on": "a 2-core CPU, by `fer-video export` (TF Lite, XNNPACK)"}

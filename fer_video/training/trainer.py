@@ -28,6 +28,7 @@ class TrainingRun:
     learning_rate: float | None = None
     augment: bool | None = None
     img_size: int | None = None
+    imagenet: bool = False
     resume: bool = False
     mixed_precision: bool = False
     limit: int | None = None
@@ -76,7 +77,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     if run.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
-        model = recipe.build() if run.img_size is None else _build_at(recipe, spec)
+        model = _build(recipe, run.img_size, run.imagenet)
     finally:
         keras.mixed_precision.set_global_policy("float32")
     steps = math.ceil(len(train_split) / batch_size)
@@ -130,6 +131,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
                 "optimizer": recipe.optimizer,
                 "label_smoothing": recipe.label_smoothing,
                 "augment": augment,
+                "imagenet": run.imagenet,
                 "mixed_precision": run.mixed_precision,
                 "notes": recipe.notes,
             },
@@ -156,11 +158,17 @@ def _resized(spec, size: int):
     return replace(spec, size=size)
 
 
-def _build_at(recipe: Recipe, spec):
+def _build(recipe: Recipe, img_size: int | None, imagenet: bool):
+    options = {}
+    if img_size is not None:
+        options["input_size"] = img_size
+    if imagenet:
+        options["imagenet"] = True
     try:
-        return recipe.build(input_size=spec.size)
+        return recipe.build(**options)
     except TypeError:
-        raise ValueError("this architecture has a fixed input size; drop --img-size") from None
+        wanted = " and ".join(f"--{name.replace('_', '-')}" for name in options)
+        raise ValueError(f"this architecture does not take {wanted}") from None
 
 
 def _optimizer(name: str, learning_rate: float, steps_per_epoch: int, epochs: int):

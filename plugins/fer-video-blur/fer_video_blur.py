@@ -2,7 +2,7 @@
 
 A third-party fer-video plugin. fer-video finds it through the ``fer_video`` entry point in
 this distribution's pyproject.toml, and it uses only fer-video's public types, so it is also
-the worked example in fer-video's docs/writing-a-plugin.md.
+the worked example in fer-video's README ("Writing a plugin").
 """
 
 from __future__ import annotations
