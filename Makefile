@@ -30,3 +30,7 @@ clean:
 .PHONY: bench-fer
 bench-fer: $(BIN)/.installed
 	$(BIN)/python benchmarks/compare_fer.py
+
+.PHONY: bench-serve
+bench-serve: $(BIN)/.installed
+	$(BIN)/python benchmarks/serve_latency.py

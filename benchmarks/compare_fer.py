@@ -17,11 +17,15 @@ frames/s is the video's frame count over wall time: "end to end" is the whole pr
 ``analyze`` call, timed by the runner script; fer-video: the frames/s it prints). Peak RSS is
 the largest resident set of the process or of any process it started (ffmpeg included).
 
-fer is installed, once, into ``benchmarks/.fer-venv`` with ``pip install --no-deps fer``
-plus what its ``Video`` class imports: its declared dependencies would pull in torch
-(facenet-pytorch, for MTCNN), which Haar detection does not use.
+fer is installed, once, into ``benchmarks/.fer-venv`` (about 2.5 GB) with ``pip install
+--no-deps fer`` plus what its ``Video`` class imports: its declared dependencies would pull in
+torch (facenet-pytorch, for MTCNN), which Haar detection does not use, so pip's complaint that
+facenet-pytorch, moviepy and ffmpeg-python are missing is expected. fer needs no network at
+run time; the runner reports any connection it attempts all the same.
 
-    .venv/bin/python benchmarks/compare_fer.py --seconds 20 [--work DIR] [--fer-venv DIR]
+    .venv/bin/python benchmarks/compare_fer.py --seconds 20 [--work DIR] [--fer-venv DIR] [--weights FILE]
+
+``--weights`` passes classifier weights to every fer-video run (default: the shipped ones).
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+
+from fer_video.ffmpeg_tools import count_frames, probe
+from fer_video.sample_video import make_sample_video
 
 FER_VERSION = "25.10.3"
 # What fer.fer and fer.classes import. numpy<2 (and so opencv<4.12, pandas<3.1) keeps
@@ -231,6 +238,32 @@ def agreement(reference: Path, candidate: Path) -> Agreement:
 
 # --- the comparison ---------------------------------------------------------------------------
 
+ANNOTATED = "fer-video_annotated.mp4"
+RUNS = {  # fer-video's runs, in order; the CSV's path goes last
+    "fer-video annotate": ["annotate", "{video}", "-o", f"{{work}}/{ANNOTATED}", "--csv"],
+    "fer-video timeline": ["timeline", "{video}", "-o"],
+    "every-frame reference": ["timeline", "{video}", "--detector-opt", "max_width=0", "-o"],
+}
+
+
+def print_table(fer: Run, ours: list[Run], reference: Run, csvs: dict[str, Path], frames: int) -> None:
+    print(f"\n{'':<24}{'end to end':>17}{'processing':>17}")
+    print(f"{'run':<24}{'frames/s':>10}{'x fer':>7}{'frames/s':>10}{'x fer':>7}{'peak RSS MB':>13}{'faces':>7}"
+          "   top emotion vs the every-frame full-resolution run")
+    for run in [fer, *ours]:
+        agree = "-" if run is fer else str(agreement(csvs[reference.name], csvs[run.name]))
+        print(f"{run.name:<24}{run.fps(frames):>10.1f}{run.fps(frames) / fer.fps(frames):>7.2f}"
+              f"{run.own_fps(frames):>10.1f}{run.own_fps(frames) / fer.own_fps(frames):>7.2f}"
+              f"{run.peak_rss_mb:>13.0f}{run.faces:>7}   {agree}")
+    print(f"(the reference run itself: {reference.fps(frames):.1f} frames/s end to end, "
+          f"{reference.own_fps(frames):.1f} processing, {reference.peak_rss_mb:.0f} MB, {reference.faces} faces)")
+
+
+def describe(path: Path) -> str:
+    info = probe(path)
+    audio = f"{info.audio_codec} audio" if info.has_audio else "no audio"
+    return f"{info.width}x{info.height} {info.video_codec}, {info.fps:g} fps, {count_frames(path)} frames, {audio}"
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -241,60 +274,37 @@ def main() -> None:
     parser.add_argument("--weights", type=Path, help="classifier weights for fer-video (default: the shipped ones)")
     args = parser.parse_args()
 
-    from fer_video.ffmpeg_tools import count_frames, probe
-    from fer_video.sample_video import make_sample_video
-
     python = fer_python(args.fer_venv)
     work = (args.work or Path(tempfile.mkdtemp(prefix="fer-compare-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     video = make_sample_video(work / "compare720p.mp4", seconds=args.seconds)
-    info, frames = probe(video), count_frames(video)
-    audio = f"{info.audio_codec} audio" if info.has_audio else "no audio"
-    print(f"video: {video} ({info.width}x{info.height}, {info.fps:g} fps, {frames} frames, "
-          f"{info.duration_s:.1f} s, {audio})", flush=True)
+    frames = count_frames(video)
+    print(f"video: {video} ({describe(video)}, {probe(video).duration_s:.1f} s)", flush=True)
 
     runs = [run_fer(python, video, work / "fer")]
     print(f"ran {runs[-1].name}: {runs[-1].wall_s:.1f} s", flush=True)
-    annotated = work / "fer-video_annotated.mp4"
-    csvs = {name: work / f"{name.replace(' ', '_')}.csv" for name in (
-        "fer-video annotate", "fer-video timeline", "every-frame reference")}
-    for name, arguments in (
-        ("fer-video annotate", ["annotate", str(video), "-o", str(annotated), "--csv"]),
-        ("fer-video timeline", ["timeline", str(video), "-o"]),
-        ("every-frame reference", ["timeline", str(video), "--detector-opt", "max_width=0", "-o"]),
-    ):
-        log = csvs[name].with_suffix(".log")
-        runs.append(run_fer_video(name, [*arguments, str(csvs[name])], args.weights, log))
+    csvs = {name: work / f"{name.replace(' ', '_')}.csv" for name in RUNS}
+    for name, template in RUNS.items():
+        arguments = [part.format(video=video, work=work) for part in template] + [str(csvs[name])]
+        runs.append(run_fer_video(name, arguments, args.weights, csvs[name].with_suffix(".log")))
         print(f"ran {name}: {runs[-1].wall_s:.1f} s", flush=True)
     fer, *ours, reference = runs
 
-    print(f"\n{'':<24}{'end to end':>17}{'processing':>17}")
-    print(f"{'run':<24}{'frames/s':>10}{'x fer':>7}{'frames/s':>10}{'x fer':>7}{'peak RSS MB':>13}"
-          "   top emotion vs every-frame full-resolution run")
-    for run in [fer, *ours]:
-        agree = "-" if run is fer else str(agreement(csvs[reference.name], csvs[run.name]))
-        print(f"{run.name:<24}{run.fps(frames):>10.1f}{run.fps(frames) / fer.fps(frames):>7.2f}"
-              f"{run.own_fps(frames):>10.1f}{run.own_fps(frames) / fer.own_fps(frames):>7.2f}"
-              f"{run.peak_rss_mb:>13.0f}   {agree}")
-    print(f"(reference run: {reference.fps(frames):.1f} frames/s end to end, {reference.own_fps(frames):.1f} "
-          f"processing, {reference.peak_rss_mb:.0f} MB)")
-    print(f"\nmeasured side by side in one run, one process each, back to back on the same file: "
-          f"{info.width}x{info.height}, {info.fps:g} fps, {frames} frames, {info.duration_s:.1f} s, {audio}")
-
+    print_table(fer, ours, reference, csvs, frames)
+    print(f"\nmeasured side by side in one run, one process each, back to back on the same file: {describe(video)}")
     for run in runs:
         if run.frames != frames:
             print(f"warning: {run.name} processed {run.frames} of {frames} frames")
-    out_info, out_frames = probe(annotated), count_frames(annotated)
-    verdict = "OK" if out_frames == frames and out_info.has_audio == info.has_audio else "PROBLEM"
-    print(f"fer-video annotate output: {out_frames} of {frames} frames, "
-          f"{out_info.audio_codec + ' audio' if out_info.has_audio else 'no audio'}: {verdict}")
-    fer_video = work / "fer" / f"{video.stem}_output{video.suffix}"
-    if fer_video.exists():
-        fer_info = probe(fer_video)
-        print(f"fer output: {count_frames(fer_video)} of {frames} frames, {fer_info.video_codec} video, "
-              f"{fer_info.audio_codec + ' audio' if fer_info.has_audio else 'no audio'}")
+    annotated = work / ANNOTATED
+    kept = count_frames(annotated) == frames and probe(annotated).has_audio == probe(video).has_audio
+    verdict = "every frame and the audio kept" if kept else "PROBLEM: frames or audio lost"
+    print(f"fer-video annotate output: {describe(annotated)}: {verdict}")
+    fer_output = work / "fer" / f"{video.stem}_output{video.suffix}"
+    if fer_output.exists():
+        print(f"fer output: {describe(fer_output)}")
     network = sorted(set(re.findall(r"^NETWORK .*$", fer.stderr, re.MULTILINE)))
     print("fer network access: " + ("; ".join(network) if network else "none"))
+    print(f"outputs and logs: {work}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The ``fer-video`` command: annotate, timeline, webcam, demo, plugins, train, evaluate."""
+"""The ``fer-video`` command: annotate, timeline, webcam, serve, demo, plugins, train, evaluate."""
 
 from __future__ import annotations
 
@@ -133,6 +133,61 @@ def _timeline(args, plugins) -> int:
 
 def _webcam(args, plugins) -> int:
     return run_analysis(args, plugins, None, live=True)
+
+
+def _serve(args, plugins) -> int:
+    """Live view in the browser; the page's pause and stage menus reach the pipeline through its controls."""
+    import signal
+
+    from fer_video.controls import SWITCHABLE, PipelineControls
+    from fer_video.pipeline import Pipeline
+    from fer_video.sources import open_source
+
+    config = _pipeline_config(args)
+    source_path = None if str(args.source).isdigit() else Path(args.source)
+    if source_path is not None and not source_path.exists():
+        raise FileNotFoundError(f"source {source_path} does not exist; give a video file or a camera index such as 0")
+    web_options = {"host": args.host, "port": args.port}
+    for choice in [c for c in config.sinks if c.name == "web"]:  # --sink-opt web.quality=60 tunes the page's sink
+        web_options.update(choice.options)
+        config.sinks.remove(choice)
+    outputs = [Path(c.options["output"]) for c in config.sinks if c.options.get("output")]
+    _check_outputs(source_path, outputs, args.force)
+    controls = PipelineControls(plugins, {kind: getattr(config, kind).name for kind in SWITCHABLE},
+                                {kind: {getattr(config, kind).name: dict(getattr(config, kind).options)}
+                                 for kind in SWITCHABLE})
+    sinks = [plugins.create("sink", "web", controls=controls, **web_options)]  # fails fast if the port is taken
+    sinks += [plugins.create("sink", c.name, **c.options) for c in config.sinks]
+    source = open_source(args.source, live=True, loop=args.loop)
+    try:
+        with native_logs_hidden():
+            stages = config.build(plugins)
+    except BaseException:
+        source.close()
+        raise
+    say(f"detector: {config.detector.name}   classifier: {stages['classifier'].description}")
+    say(f"tracker: {config.tracker.name}   smoother: {config.smoother.name}")
+    pipeline = Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
+                        smoother=stages["smoother"], sinks=sinks, margin=config.margin,
+                        before_frame=controls.before_frame)
+
+    def stop(signum, frame):  # a service manager's SIGTERM ends the run like Ctrl+C: outputs complete
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        summary = pipeline.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    say(f"{summary.frames} frames, {summary.faces} face detections in {summary.seconds:.1f} s "
+        f"({summary.fps:.1f} frames/s)")
+    for path in outputs:
+        if path.exists():
+            say(f"wrote {path}")
+    if summary.stopped_early:
+        say(f"warning: {summary.stopped_early}")
+        return EXIT_INPUT_PROBLEM
+    return 0
 
 
 def _demo(args, plugins) -> int:
@@ -297,6 +352,16 @@ def build_parser() -> argparse.ArgumentParser:
     webcam.add_argument("--csv", help="also write the emotion timeline CSV")
     _add_stage_options(webcam)
     webcam.set_defaults(handler=_webcam)
+
+    serve = commands.add_parser("serve", help="live view in the browser: stream, emotion bars, timeline, controls")
+    serve.add_argument("--source", default="0", help="camera index, or a video file played live (default 0)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    serve.add_argument("--loop", action=argparse.BooleanOptionalAction, default=True,
+                       help="start a video file source again when it ends (default: on)")
+    serve.add_argument("--csv", help="also write the emotion timeline CSV")
+    _add_stage_options(serve)
+    serve.set_defaults(handler=_serve)
 
     demo = commands.add_parser("demo", help="build a sample video, annotate it and write its CSV")
     demo.add_argument("--out", default="fer-video-demo", help="folder for the demo's files")

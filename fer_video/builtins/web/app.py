@@ -211,8 +211,8 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
         return JSONResponse(hub.history(query.get("seconds", hub.history_s)))
 
     async def stats(request: Request) -> Response:
-        _query(request, {})
-        return JSONResponse(hub.stats())
+        query = _query(request, {"window": _seconds})
+        return JSONResponse(hub.stats(**query))
 
     async def timeline_csv(request: Request) -> Response:
         _query(request, {})
@@ -255,7 +255,7 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
             hub.remove_viewer(viewer)
             try:
                 await websocket.close()
-            except RuntimeError:  # already closed by the page
+            except Exception:  # the page already went away
                 pass
 
     async def _send_frames(websocket: WebSocket, viewer: Viewer) -> None:

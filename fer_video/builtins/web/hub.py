@@ -54,10 +54,10 @@ class Viewer:
         self.shown: deque[tuple[float, float]] = deque(maxlen=2000)  # (monotonic s, capture->display ms)
         self.connected = time.monotonic()
 
-    def stats(self, now: float) -> dict[str, Any]:
-        sent = [ms for t, ms in self.sent if now - t <= STATS_WINDOW_S]
-        shown = [ms for t, ms in self.shown if now - t <= STATS_WINDOW_S]
-        span = min(STATS_WINDOW_S, max(1e-3, now - self.connected))
+    def stats(self, now: float, window: float = STATS_WINDOW_S) -> dict[str, Any]:
+        sent = [ms for t, ms in self.sent if now - t <= window]
+        shown = [ms for t, ms in self.shown if now - t <= window]
+        span = min(window, max(1e-3, now - self.connected))
         return {
             "viewer": self.number,
             "sent_per_s": round(len(sent) / span, 2),
@@ -201,13 +201,14 @@ class Hub:
                 columns_[name].append(value)
         return {"emotions": list(EMOTIONS), "seconds": seconds, "faces": faces}
 
-    def stats(self) -> dict[str, Any]:
-        """Frames/s analysed and per viewer, and capture-to-send and capture-to-display latencies."""
+    def stats(self, window: float = STATS_WINDOW_S) -> dict[str, Any]:
+        """Frames/s analysed and per viewer, and capture-to-send and capture-to-display latencies,
+        over the last ``window`` seconds."""
         now = time.monotonic()
-        span = min(STATS_WINDOW_S, max(1e-3, now - self.started))
+        span = min(window, max(1e-3, now - self.started))
         with self._lock:
-            written = [(ms, analysed) for t, ms, analysed in self._written if now - t <= STATS_WINDOW_S]
-            encoded = [ms for t, ms in self._encoded if now - t <= STATS_WINDOW_S]
+            written = [(ms, analysed) for t, ms, analysed in self._written if now - t <= window]
+            encoded = [ms for t, ms in self._encoded if now - t <= window]
             frames = self.frames
         return {
             "frames": frames,
@@ -217,7 +218,8 @@ class Hub:
             "encoded_per_s": round(len(encoded) / span, 2),
             "capture_to_analysed_ms": summary([ms for ms, analysed in written if analysed]),
             "capture_to_encoded_ms": summary(encoded),
-            "viewers": [viewer.stats(now) for viewer in self.viewers.values()],
+            "viewers": [viewer.stats(now, window) for viewer in self.viewers.values()],
+            "window_s": window,
             "uptime_s": round(now - self.started, 1),
         }
 
