@@ -79,7 +79,7 @@ def test_short_training_run_lowers_the_loss_resumes_and_writes_a_card_that_loads
     history = pd.read_csv(out / "history.csv")
     assert len(history) == 2 and history.loss.iloc[-1] < history.loss.iloc[0]
     card = ModelCard.read(out / "fernet.card.toml")
-    assert card.input == InputSpec(size=48, color="gray")
+    assert card.input == InputSpec(size=48, color="gray", blur=2.8)
     assert card.details["training"]["epochs"] == 2
     assert card.details["training"]["command"].startswith("fer-video train --model fernet")
     assert 0 <= card.details["validation"]["accuracy"] <= 1

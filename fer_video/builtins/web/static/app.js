@@ -292,14 +292,17 @@
       ],
       series: [{}, ...emotions.map((name) => ({ label: name, stroke: EMOTION_COLOURS[name], width: 1.5 }))],
     }, data, chartBox);
-    entry = { card: article, top, fills, values, chart, data, lastT: -Infinity, dirty: true, updates: 0 };
+    entry = {
+      card: article, top, fills, values, chart, data,
+      lastT: -Infinity, dirty: true, updates: 0, barsAt: 0, face: null, absent: false,
+    };
     faces.set(id, entry);
     return entry;
   }
 
-  function insertSorted(article, id) {
+  function insertSorted(article, id) {  // newest ids first: a face that just came into view is on top
     const container = $("faces");
-    const after = [...container.querySelectorAll(".face")].find((el) => Number(el.dataset.faceId) > id);
+    const after = [...container.querySelectorAll(".face")].find((el) => Number(el.dataset.faceId) < id);
     container.insertBefore(article, after || null);
   }
 
@@ -317,12 +320,20 @@
     entry.updates += 1;
     entry.card.dataset.frame = index;
     entry.card.dataset.updates = entry.updates;
+    entry.dirty = true;
+    entry.face = face;
+    if (performance.now() - entry.barsAt >= 80) drawBars(entry);  // ~12 Hz reads as live, spares the CPU
+  }
+
+  function drawBars(entry) {
+    const { face } = entry;
+    entry.barsAt = performance.now();
+    entry.face = null;
     emotions.forEach((name, i) => {  // transforms and unchanged texts need no layout
       entry.fills[name].style.transform = `scaleX(${face.scores[i].toFixed(3)})`;
       setText(entry.values[name], `${Math.round(face.scores[i] * 100)}%`);
     });
     setText(entry.top, `${face.emotion} ${Math.round(face.confidence * 100)}%`);
-    entry.dirty = true;
   }
 
   function redrawCharts() {  // 4 times a second for faces in view, once a second for the others
@@ -333,6 +344,7 @@
     $("latency").textContent = Math.round(median(latencies));
     if (!latestT) return;
     for (const entry of faces.values()) {
+      if (entry.face) drawBars(entry);
       if (!entry.dirty && ticks % 4) continue;
       if (entry.dirty) entry.chart.setData(entry.data, false);
       entry.dirty = false;
