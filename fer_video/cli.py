@@ -66,10 +66,25 @@ def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool) -
             raise FileExistsError(f"output {output} already exists; pass --force to overwrite it")
 
 
+def build_pipeline(config: PipelineConfig, plugins: PluginManager, source, sinks: list, **options):
+    """Build the configured stages (quietly: model loading is noisy) and say which ones run."""
+    from fer_video.pipeline import Pipeline
+
+    try:
+        with native_logs_hidden():
+            stages = config.build(plugins)
+    except BaseException:
+        source.close()
+        raise
+    say(f"detector: {config.detector.name}   classifier: {stages['classifier'].description}")
+    say(f"tracker: {config.tracker.name}   smoother: {config.smoother.name}")
+    return Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
+                    smoother=stages["smoother"], sinks=sinks, margin=config.margin, **options)
+
+
 def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: Path | None,
                  live: bool = False) -> int:
     """Open the source, build the stages and sinks, run, and report; shared by every command."""
-    from fer_video.pipeline import Pipeline
     from fer_video.sources import open_source
 
     config = _pipeline_config(args)
@@ -89,18 +104,8 @@ def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: 
     _check_outputs(input_path if input_path and input_path.is_file() else None, outputs, args.force)
 
     sinks = [plugins.create("sink", c.name, **c.options) for c in sink_choices]  # cheap: fail fast
-    source = open_source(source_location)
-    try:
-        with native_logs_hidden():
-            stages = config.build(plugins)
-    except BaseException:
-        source.close()
-        raise
-    say(f"detector: {config.detector.name}   classifier: {stages['classifier'].description}")
-    say(f"tracker: {config.tracker.name}   smoother: {config.smoother.name}")
-    pipeline = Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
-                        smoother=stages["smoother"], sinks=sinks, margin=config.margin,
-                        progress=not live and not args.quiet)
+    pipeline = build_pipeline(config, plugins, open_source(source_location), sinks,
+                              progress=not live and not args.quiet)
     summary = pipeline.run()
     say(f"{summary.frames} frames, {summary.faces} face detections in {summary.seconds:.1f} s "
         f"({summary.fps:.1f} frames/s)")
@@ -140,7 +145,6 @@ def _serve(args, plugins) -> int:
     import signal
 
     from fer_video.controls import SWITCHABLE, PipelineControls
-    from fer_video.pipeline import Pipeline
     from fer_video.sources import open_source
 
     config = _pipeline_config(args)
@@ -158,18 +162,8 @@ def _serve(args, plugins) -> int:
                                  for kind in SWITCHABLE})
     sinks = [plugins.create("sink", "web", controls=controls, **web_options)]  # fails fast if the port is taken
     sinks += [plugins.create("sink", c.name, **c.options) for c in config.sinks]
-    source = open_source(args.source, live=True, loop=args.loop)
-    try:
-        with native_logs_hidden():
-            stages = config.build(plugins)
-    except BaseException:
-        source.close()
-        raise
-    say(f"detector: {config.detector.name}   classifier: {stages['classifier'].description}")
-    say(f"tracker: {config.tracker.name}   smoother: {config.smoother.name}")
-    pipeline = Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
-                        smoother=stages["smoother"], sinks=sinks, margin=config.margin,
-                        before_frame=controls.before_frame)
+    pipeline = build_pipeline(config, plugins, open_source(args.source, live=True, loop=args.loop), sinks,
+                              before_frame=controls.before_frame)
 
     def stop(signum, frame):  # a service manager's SIGTERM ends the run like Ctrl+C: outputs complete
         raise KeyboardInterrupt

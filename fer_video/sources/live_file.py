@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 
 from fer_video.frame import Frame, SourceInfo
+from fer_video.sources.latest_frame import LatestFrame
 
 
 class LiveFileSource:
@@ -38,10 +39,9 @@ class LiveFileSource:
             kind="webcam",  # to sinks it is a camera: frames are dropped, there is no audio to keep
         )
         self.stopped_early: str | None = None
-        self.dropped = 0
+        self.late = 0  # frames skipped because they were due before they could be decoded
         self.played = 0
-        self._latest: tuple[int, float, object, float] | None = None
-        self._new = threading.Condition()
+        self._mailbox = LatestFrame()
         self._running = True
         self._thread = threading.Thread(target=self._play, name="fer-video-live-file", daemon=True)
         self._thread.start()
@@ -82,34 +82,25 @@ class LiveFileSource:
                 in_file += 1
                 if time.monotonic() - due > period:  # a frame late already: a camera would have dropped it
                     index += 1
-                    self.dropped += 1
+                    self.late += 1
                     continue
                 ok, image = self._capture.retrieve()
                 if not ok:
                     index += 1
                     continue
-                with self._new:
-                    if self._latest is not None:
-                        self.dropped += 1
-                    self._latest = (index, index * period, image, time.time())
-                    self._new.notify()
+                self._mailbox.put(Frame(index=index, time_s=index * period, image=image, captured=time.time()))
                 index += 1
                 self.played = index
         finally:
-            with self._new:
-                self._running = False
-                self._new.notify()
+            self._mailbox.finish()
+
+    @property
+    def dropped(self) -> int:
+        """Frames never analysed: skipped while late, or replaced before the pipeline took them."""
+        return self.late + self._mailbox.dropped
 
     def __iter__(self) -> Iterator[Frame]:
-        while True:
-            with self._new:
-                while self._latest is None and self._running:
-                    self._new.wait(timeout=1.0)
-                if self._latest is None:
-                    return
-                index, seconds, image, captured = self._latest
-                self._latest = None
-            yield Frame(index=index, time_s=seconds, image=image, captured=captured)
+        return iter(self._mailbox)
 
     def close(self) -> None:
         self._running = False

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import cv2
 
 from fer_video.frame import Frame, SourceInfo
+from fer_video.sources.latest_frame import LatestFrame
 
 
 class WebcamSource:
@@ -36,40 +37,32 @@ class WebcamSource:
         self.info = SourceInfo(path=None, fps=fps, width=first.shape[1], height=first.shape[0],
                                live=True, kind="webcam")
         self.stopped_early: str | None = None
-        self.dropped = 0
-        self._latest: tuple[int, float, object, float] | None = (0, 0.0, first, time.time())
-        self._new = threading.Condition()
+        self._mailbox = LatestFrame()
+        self._mailbox.put(Frame(index=0, time_s=0.0, image=first, captured=time.time()))
         self._running = True
         self._start = time.monotonic()
         self._thread = threading.Thread(target=self._grab, name=f"webcam-{device}", daemon=True)
         self._thread.start()
 
+    @property
+    def dropped(self) -> int:
+        return self._mailbox.dropped
+
     def _grab(self) -> None:
         index = 0
-        while self._running:
-            ok, image = self._capture.read()
-            if not ok:
-                break
-            index += 1
-            with self._new:
-                if self._latest is not None:
-                    self.dropped += 1
-                self._latest = (index, time.monotonic() - self._start, image, time.time())
-                self._new.notify()
-        with self._new:
-            self._running = False
-            self._new.notify()
+        try:
+            while self._running:
+                ok, image = self._capture.read()
+                if not ok:
+                    break
+                index += 1
+                self._mailbox.put(Frame(index=index, time_s=time.monotonic() - self._start, image=image,
+                                        captured=time.time()))
+        finally:
+            self._mailbox.finish()
 
     def __iter__(self) -> Iterator[Frame]:
-        while True:
-            with self._new:
-                while self._latest is None and self._running:
-                    self._new.wait(timeout=1.0)
-                if self._latest is None:
-                    return
-                index, seconds, image, captured = self._latest
-                self._latest = None
-            yield Frame(index=index, time_s=seconds, image=image, captured=captured)
+        return iter(self._mailbox)
 
     def close(self) -> None:
         self._running = False
