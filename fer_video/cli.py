@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from fer_video.config import SINGLE_STAGES, PipelineConfig, StageChoice, parse_option
@@ -253,7 +254,9 @@ def _evaluate(args, plugins) -> int:
     options = {"weights": args.weights} if args.weights else {}
     with native_logs_hidden():
         classifier = plugins.create("classifier", args.model, **options)
-    say(f"classifier: {classifier.description}")
+    if args.blur is not None:  # try another input blur than the card's
+        classifier.spec = replace(classifier.spec, blur=args.blur)
+    say(f"classifier: {classifier.description}, input blur {classifier.spec.blur}")
     import time
 
     started = time.perf_counter()
@@ -289,7 +292,8 @@ def _export(args, plugins) -> int:
         raise FileNotFoundError(f"{training_card_path} is missing; export needs the card written by training")
     training_card = ModelCard.read(training_card_path)
     out.write_bytes(export.convert_to_tflite(keras_classifier.model, args.quantize))
-    card = export.exported_card(training_card, keras_classifier.spec, out, shlex.join(["fer-video", *sys.argv[1:]]),
+    spec = keras_classifier.spec if args.blur is None else replace(keras_classifier.spec, blur=args.blur)
+    card = export.exported_card(training_card, spec, out, shlex.join(["fer-video", *sys.argv[1:]]),
                                 args.quantize)
     card.write(card_path_for(out))
     with native_logs_hidden():
@@ -390,6 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", default="val", choices=["train", "val", "test"])
     evaluate.add_argument("--tta", default="none", choices=["none", "flip", "crops"], help="test-time augmentation")
     evaluate.add_argument("--png", help="save the confusion matrix as a PNG")
+    evaluate.add_argument("--blur", type=float, help="input blur (Gaussian sigma) instead of the card's")
     evaluate.add_argument("--limit", type=int, help="evaluate a stratified subset of this many faces")
     evaluate.set_defaults(handler=_evaluate)
 
@@ -400,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--quantize", default="dynamic", choices=["none", "float16", "dynamic"])
     export.add_argument("--data", required=True, help="FER-2013, to measure the exported file's accuracy")
     export.add_argument("--split", default="val", choices=["val", "test"])
+    export.add_argument("--blur", type=float, help="input blur (Gaussian sigma) for the card, instead of the recipe's")
     export.add_argument("--force", action="store_true", help="overwrite existing outputs")
     export.set_defaults(handler=_export)
     return parser

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from conftest import FER2013, needs_fer2013, run_cli
 
+from fer_video.builtins.fernet import RECIPE
 from fer_video.emotions import EMOTIONS
-from fer_video.model_card import InputSpec, ModelCard
+from fer_video.model_card import ModelCard
 from fer_video.training.datasets import load_fer2013
 from fer_video.training.metrics import Report
 
@@ -79,7 +80,7 @@ def test_short_training_run_lowers_the_loss_resumes_and_writes_a_card_that_loads
     history = pd.read_csv(out / "history.csv")
     assert len(history) == 2 and history.loss.iloc[-1] < history.loss.iloc[0]
     card = ModelCard.read(out / "fernet.card.toml")
-    assert card.input == InputSpec(size=48, color="gray", blur=2.8)
+    assert card.input == RECIPE.input and card.input.size == 48 and card.input.color == "gray"
     assert card.details["training"]["epochs"] == 2
     assert card.details["training"]["command"].startswith("fer-video train --model fernet")
     assert 0 <= card.details["validation"]["accuracy"] <= 1
