@@ -107,13 +107,17 @@ def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: 
     sinks = [plugins.create("sink", c.name, **c.options) for c in sink_choices]  # cheap: fail fast
     pipeline = build_pipeline(config, plugins, open_source(source_location), sinks,
                               progress=not live and not args.quiet)
-    summary = pipeline.run()
+    return report(pipeline.run(), outputs)
+
+
+def report(summary, outputs: list[Path], *, stopping_is_normal: bool = False) -> int:
+    """Say what a run did and wrote; the exit code tells an interrupted or truncated run apart."""
     say(f"{summary.frames} frames, {summary.faces} face detections in {summary.seconds:.1f} s "
         f"({summary.fps:.1f} frames/s)")
     for path in outputs:
         if path.exists():
             say(f"wrote {path}")
-    if summary.interrupted:
+    if summary.interrupted and not stopping_is_normal:
         say("interrupted: the outputs above are complete up to the last processed frame")
         return EXIT_INTERRUPTED
     if summary.stopped_early:
@@ -174,15 +178,7 @@ def _serve(args, plugins) -> int:
         summary = pipeline.run()
     finally:
         signal.signal(signal.SIGTERM, previous)
-    say(f"{summary.frames} frames, {summary.faces} face detections in {summary.seconds:.1f} s "
-        f"({summary.fps:.1f} frames/s)")
-    for path in outputs:
-        if path.exists():
-            say(f"wrote {path}")
-    if summary.stopped_early:
-        say(f"warning: {summary.stopped_early}")
-        return EXIT_INPUT_PROBLEM
-    return 0
+    return report(summary, outputs, stopping_is_normal=True)  # a server is stopped with Ctrl+C
 
 
 def _demo(args, plugins) -> int:
