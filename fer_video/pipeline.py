@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fer_video.frame import Frame, RunInfo
 from fer_video.stages import Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
@@ -20,7 +20,6 @@ class RunSummary:
     seconds: float = 0.0
     interrupted: bool = False
     stopped_early: str | None = None
-    outputs: list[str] = field(default_factory=list)
 
     @property
     def fps(self) -> float:

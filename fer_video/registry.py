@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fer_video.model_card import InputSpec
@@ -50,5 +49,3 @@ class ClassifierFactory(StageFactory):
     """A classifier: ``create(weights=None, **options)``; a ``recipe`` makes it trainable."""
 
     recipe: Recipe | None = None
-    default_weights: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)

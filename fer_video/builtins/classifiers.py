@@ -35,7 +35,7 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
         load_weights(model, path, name)
         return KerasClassifier(model, spec, recipe.labels, name, path)
 
-    return ClassifierFactory(name=name, create=create, summary=summary, recipe=recipe, default_weights=default)
+    return ClassifierFactory(name=name, create=create, summary=summary, recipe=recipe)
 
 
 def _trained_input(recipe: Recipe, weights: Path) -> InputSpec:

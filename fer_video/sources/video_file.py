@@ -33,7 +33,6 @@ class VideoFileSource:
             has_audio=probe(self.path).has_audio,
         )
         self.stopped_early: str | None = None
-        self.frames_read = 0
 
     def __iter__(self) -> Iterator[Frame]:
         fps = self.info.fps
@@ -44,7 +43,6 @@ class VideoFileSource:
                 break
             yield Frame(index=index, time_s=index / fps, image=image)
             index += 1
-            self.frames_read = index
         expected = self.info.frame_count
         if index == 0:
             self.stopped_early = f"{self.path}: no frame could be decoded; the file is damaged or empty"

@@ -32,9 +32,6 @@ class Split:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def class_counts(self) -> list[int]:
-        return np.bincount(self.labels, minlength=len(EMOTIONS)).tolist()
-
     def subset(self, count: int, seed: int = 0) -> "Split":
         """A class-stratified random subset of about ``count`` faces (for quick runs and tests)."""
         if count >= len(self):
