@@ -25,7 +25,17 @@ def test_ids_follow_two_moving_faces_and_survive_missed_frames():
 def test_a_face_gone_too_long_gets_a_new_id():
     tracker = IouTracker(max_missed=2)
     assert tracker.update([Face(0, 0, 40, 40)], 0)[0].face_id == 0
-    assert tracker.update([Face(0, 0, 40, 40)], 5)[0].face_id == 1
+    for frame in (1, 2, 3):
+        tracker.update([], frame)
+    assert tracker.update([Face(0, 0, 40, 40)], 4)[0].face_id == 1
+
+
+def test_misses_are_counted_in_analysed_frames_not_frame_numbers():
+    """A live source that drops frames jumps in frame numbers; that is no missed detection."""
+    tracker = IouTracker(max_missed=2)
+    assert tracker.update([Face(0, 0, 40, 40)], 0)[0].face_id == 0
+    tracker.update([], 30)
+    assert tracker.update([Face(2, 0, 40, 40)], 60)[0].face_id == 0
 
 
 def _face(face_id, scores):

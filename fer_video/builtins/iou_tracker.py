@@ -16,19 +16,25 @@ class _Track:
 
 
 class IouTracker:
-    """Greedy IoU matching; a track survives ``max_missed`` frames without a detection."""
+    """Greedy IoU matching; a track survives ``max_missed`` analysed frames without a detection.
+
+    Misses are counted in frames the tracker saw, not in frame numbers, so a live source
+    that drops frames does not age its tracks faster.
+    """
 
     def __init__(self, min_iou: float = 0.3, max_missed: int = 15) -> None:
         self.min_iou = float(min_iou)
         self.max_missed = int(max_missed)
         self._tracks: dict[int, _Track] = {}
         self._next_id = 0
+        self._seen = 0
 
     def update(self, faces: list[Face], frame_index: int) -> list[Face]:
+        self._seen += 1
         self._tracks = {
             track_id: track
             for track_id, track in self._tracks.items()
-            if frame_index - track.last_seen <= self.max_missed
+            if self._seen - track.last_seen <= self.max_missed + 1
         }
         pairs = sorted(
             (
@@ -52,7 +58,7 @@ class IouTracker:
             if n not in taken_faces:
                 face.face_id = self._next_id
                 self._next_id += 1
-            self._tracks[face.face_id] = _Track(face, frame_index)
+            self._tracks[face.face_id] = _Track(face, self._seen)
         return faces
 
 
