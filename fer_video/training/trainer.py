@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import shlex
 import sys
 from dataclasses import dataclass, field
@@ -98,7 +99,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
         epochs=epochs,
         verbose=2,
         callbacks=[
-            keras.callbacks.BackupAndRestore(str(backup)),
+            keras.callbacks.BackupAndRestore(str(backup), double_checkpoint=True),  # survives a kill mid-save
             keras.callbacks.CSVLogger(str(history), append=True),
             keeper,
         ],
@@ -233,7 +234,10 @@ class KeepBest(_keras_callback()):
         accuracy = float((logs or {}).get("val_accuracy", -1))
         if accuracy > self.best:
             self.best, self.best_epoch = accuracy, epoch
-            self.model.save_weights(self.path)
+            # written beside, then renamed: a run killed mid-save keeps its previous best intact
+            partial = self.path.with_name("." + self.path.name.replace(".weights.h5", ".partial.weights.h5"))
+            self.model.save_weights(partial)
+            os.replace(partial, self.path)
         print(json.dumps({"epoch": epoch + 1, "val_accuracy": round(accuracy, 4),
                           "best": round(self.best, 4), "best_epoch": self.best_epoch + 1}), flush=True)
 
