@@ -72,6 +72,13 @@ def count_frames(path: Path | str) -> int:
     return int(counts[-1])
 
 
+def audio_of(source) -> object | None:
+    """The source file's audio as an ffmpeg-python stream for :class:`H264Writer`, or ``None``."""
+    import ffmpeg
+
+    return ffmpeg.input(str(source.path)).audio if source.has_audio and source.path else None
+
+
 class H264Writer:
     """Encodes raw BGR frames to an H.264 MP4 that browsers play, optionally with an audio track.
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from fer_video import hookimpl
 from fer_video.atomic import partial_path, publish
 from fer_video.builtins.annotator import annotate
-from fer_video.ffmpeg_tools import H264Writer
+from fer_video.ffmpeg_tools import H264Writer, audio_of
 from fer_video.frame import Frame, RunInfo
 from fer_video.registry import StageFactory
 
@@ -27,12 +27,11 @@ class VideoSink:
         self._partial = partial_path(self.output)
 
     def start(self, run: RunInfo) -> None:
-        import ffmpeg
 
         source = run.source
         if source.kind not in ("video", "webcam"):
             raise ValueError(f"the video sink needs a video source, not {source.kind}")
-        audio = ffmpeg.input(str(source.path)).audio if source.has_audio and source.path else None
+        audio = audio_of(source)
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self._writer = H264Writer(self._partial, source.width, source.height, source.fps, audio=audio,
                                   preset=self.preset, crf=self.crf)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from fer_video.frame import Frame
 
@@ -43,3 +43,27 @@ class LatestFrame:
                     return
                 frame, self._frame = self._frame, None
             yield frame
+
+
+class CapturingSource:
+    """Base for live sources: a capture thread feeds a :class:`LatestFrame`; the pipeline reads it.
+
+    Subclasses open ``self._capture`` (a ``cv2.VideoCapture``), then call :meth:`_start` with
+    their capture loop, which runs while ``self._running`` and ends with ``self._mailbox.finish()``.
+    """
+
+    def _start(self, loop: Callable[[], None], name: str, first: Frame | None = None) -> None:
+        self._mailbox = LatestFrame()
+        if first is not None:
+            self._mailbox.put(first)
+        self._running = True
+        self._thread = threading.Thread(target=loop, name=name, daemon=True)
+        self._thread.start()
+
+    def __iter__(self) -> Iterator[Frame]:
+        return iter(self._mailbox)
+
+    def close(self) -> None:
+        self._running = False
+        self._thread.join(timeout=2.0)
+        self._capture.release()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 
 from fer_video.frame import Frame, SourceInfo
-from fer_video.sources.latest_frame import LatestFrame
+from fer_video.sources.latest_frame import CapturingSource
 
 
-class LiveFileSource:
+class LiveFileSource(CapturingSource):
     """Plays a video file at its own frame rate on a background thread and hands out only the newest frame.
 
     This lets live features (``fer-video serve --source talk.mp4``) be used, tested and measured
@@ -40,11 +38,7 @@ class LiveFileSource:
         )
         self.stopped_early: str | None = None
         self.late = 0  # frames skipped because they were due before they could be decoded
-        self.played = 0
-        self._mailbox = LatestFrame()
-        self._running = True
-        self._thread = threading.Thread(target=self._play, name="fer-video-live-file", daemon=True)
-        self._thread.start()
+        self._start(self._play, "fer-video-live-file")
 
     def _open(self) -> cv2.VideoCapture:
         capture = cv2.VideoCapture(str(self.path))
@@ -90,7 +84,6 @@ class LiveFileSource:
                     continue
                 self._mailbox.put(Frame(index=index, time_s=index * period, image=image, captured=time.time()))
                 index += 1
-                self.played = index
         finally:
             self._mailbox.finish()
 
@@ -98,11 +91,3 @@ class LiveFileSource:
     def dropped(self) -> int:
         """Frames never analysed: skipped while late, or replaced before the pipeline took them."""
         return self.late + self._mailbox.dropped
-
-    def __iter__(self) -> Iterator[Frame]:
-        return iter(self._mailbox)
-
-    def close(self) -> None:
-        self._running = False
-        self._thread.join(timeout=2.0)
-        self._capture.release()

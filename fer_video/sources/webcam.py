@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
 
 import cv2
 
 from fer_video.frame import Frame, SourceInfo
-from fer_video.sources.latest_frame import LatestFrame
+from fer_video.sources.latest_frame import CapturingSource
 
 
-class WebcamSource:
+class WebcamSource(CapturingSource):
     """Grabs frames on a background thread and hands out only the newest one.
 
     A slow pipeline therefore skips frames instead of falling behind: latency stays at
@@ -37,12 +35,8 @@ class WebcamSource:
         self.info = SourceInfo(path=None, fps=fps, width=first.shape[1], height=first.shape[0],
                                live=True, kind="webcam")
         self.stopped_early: str | None = None
-        self._mailbox = LatestFrame()
-        self._mailbox.put(Frame(index=0, time_s=0.0, image=first, captured=time.time()))
-        self._running = True
-        self._start = time.monotonic()
-        self._thread = threading.Thread(target=self._grab, name=f"webcam-{device}", daemon=True)
-        self._thread.start()
+        self._started_at = time.monotonic()
+        self._start(self._grab, f"webcam-{device}", Frame(index=0, time_s=0.0, image=first, captured=time.time()))
 
     @property
     def dropped(self) -> int:
@@ -56,15 +50,7 @@ class WebcamSource:
                 if not ok:
                     break
                 index += 1
-                self._mailbox.put(Frame(index=index, time_s=time.monotonic() - self._start, image=image,
+                self._mailbox.put(Frame(index=index, time_s=time.monotonic() - self._started_at, image=image,
                                         captured=time.time()))
         finally:
             self._mailbox.finish()
-
-    def __iter__(self) -> Iterator[Frame]:
-        return iter(self._mailbox)
-
-    def close(self) -> None:
-        self._running = False
-        self._thread.join(timeout=2.0)
-        self._capture.release()

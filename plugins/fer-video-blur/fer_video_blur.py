@@ -15,7 +15,7 @@ import numpy as np
 from fer_video import hookimpl
 from fer_video.atomic import partial_path, publish
 from fer_video.face import Face
-from fer_video.ffmpeg_tools import H264Writer
+from fer_video.ffmpeg_tools import H264Writer, audio_of
 from fer_video.frame import Frame, RunInfo
 from fer_video.registry import StageFactory
 
@@ -70,7 +70,6 @@ class BlurSink:
         self._writer: H264Writer | None = None
 
     def start(self, run: RunInfo) -> None:
-        import ffmpeg
 
         source = run.source
         self._kind = source.kind
@@ -82,7 +81,7 @@ class BlurSink:
             return
         if self.output.suffix.lower() not in VIDEO_SUFFIXES:
             raise ValueError(f"a video is blurred into H.264 MP4; name the output .mp4, not {self.output.name}")
-        audio = ffmpeg.input(str(source.path)).audio if source.has_audio and source.path else None
+        audio = audio_of(source)
         self._writer = H264Writer(partial_path(self.output), source.width, source.height, source.fps,
                                   audio=audio, preset=self.preset, crf=self.crf)
 
