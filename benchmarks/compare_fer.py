@@ -242,7 +242,7 @@ ANNOTATED = "fer-video_annotated.mp4"
 RUNS = {  # fer-video's runs, in order; the CSV's path goes last
     "fer-video annotate": ["annotate", "{video}", "-o", f"{{work}}/{ANNOTATED}", "--csv"],
     "fer-video timeline": ["timeline", "{video}", "-o"],
-    "every-frame reference": ["timeline", "{video}", "--detector-opt", "max_width=0", "-o"],
+    "every-frame reference": ["timeline", "{video}", "--detect-every", "1", "-o"],
 }
 
 

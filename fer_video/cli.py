@@ -37,6 +37,8 @@ def _pipeline_config(args: argparse.Namespace) -> PipelineConfig:
         config.classifier.options["weights"] = args.weights
     if args.margin is not None:
         config.margin = args.margin
+    if args.detect_every is not None:
+        config.detect_every = args.detect_every
     for name in args.sink or []:
         config.sinks.append(StageChoice(name))
     for text in args.sink_opt or []:
@@ -80,7 +82,8 @@ def build_pipeline(config: PipelineConfig, plugins: PluginManager, source, sinks
     say(f"detector: {config.detector.name}   classifier: {stages['classifier'].description}")
     say(f"tracker: {config.tracker.name}   smoother: {config.smoother.name}")
     return Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
-                    smoother=stages["smoother"], sinks=sinks, margin=config.margin, **options)
+                    smoother=stages["smoother"], sinks=sinks, margin=config.margin,
+                    detect_every=config.detect_every, **options)
 
 
 def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: Path | None,
@@ -237,7 +240,7 @@ def _train(args, plugins) -> int:
     run = TrainingRun(
         name=args.model, recipe=factory.recipe, data=Path(args.data), out=Path(args.out), epochs=args.epochs,
         batch_size=args.batch_size, learning_rate=args.learning_rate, augment=args.augment,
-        img_size=args.img_size, imagenet=args.imagenet, resume=args.resume,
+        img_size=args.img_size, blur=args.blur, imagenet=args.imagenet, resume=args.resume,
         mixed_precision=args.mixed_precision, limit=args.limit, seed=args.seed, command=["fer-video", *sys.argv[1:]],
     )
     train(run, log=say)
@@ -317,6 +320,9 @@ def _add_stage_options(parser: argparse.ArgumentParser) -> None:
         stages.add_argument(f"--{kind}-opt", action="append", metavar="KEY=VALUE", help=f"{kind} option")
     stages.add_argument("--weights", help="weights file for the classifier")
     stages.add_argument("--margin", type=float, help="grow face boxes by this fraction before classifying")
+    stages.add_argument("--detect-every", type=int, metavar="N",
+                        help="detect faces on one frame in N, carrying them along their motion between "
+                             "(default 3; 1 detects on every frame)")
     stages.add_argument("--sink", action="append", metavar="NAME", help="extra sink (repeatable)")
     stages.add_argument("--sink-opt", action="append", metavar="SINK.KEY=VALUE", help="option for a --sink")
     stages.add_argument("--jsonl", help="also write the timeline as JSON Lines")
@@ -375,6 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--img-size", type=int, help="input side in pixels, for resizable architectures")
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                        help="flip, shift, rotation, zoom, brightness and contrast")
+    train.add_argument("--blur", type=float,
+                       help="input blur (Gaussian sigma, network pixels) for validation and the card")
     train.add_argument("--imagenet", action="store_true",
                        help="start mobilenet/resnet50/model1/model2 from ImageNet weights (downloads them once)")
     train.add_argument("--resume", action="store_true", help="continue the unfinished run in --out")

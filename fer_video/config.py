@@ -53,6 +53,7 @@ class PipelineConfig:
     smoother: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["smoother"]))
     sinks: list[StageChoice] = field(default_factory=list)
     margin: float = 0.1
+    detect_every: int = 3
 
     @classmethod
     def from_toml(cls, path: Path | str) -> "PipelineConfig":
@@ -71,9 +72,12 @@ class PipelineConfig:
                 config.sinks = [_choice(item, f"{path} [[sinks]]") for item in value]
             elif key == "margin":
                 config.margin = float(value)
+            elif key == "detect_every":
+                config.detect_every = int(value)
             else:
                 raise ValueError(
-                    f"{path}: unknown table or key {key!r}; use {', '.join(SINGLE_STAGES)}, sinks or margin"
+                    f"{path}: unknown table or key {key!r}; "
+                    f"use {', '.join(SINGLE_STAGES)}, sinks, margin or detect_every"
                 )
         return config
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from fer_video.face_motion import FaceMotion
 from fer_video.frame import Frame, RunInfo
 from fer_video.stages import Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
 from fer_video.threads import Behind, prefetch
@@ -32,10 +33,16 @@ class Pipeline:
     A video file is processed frame by frame without drops; a live source (webcam) hands
     out only its newest frame, so a slow analysis skips frames rather than lagging.
 
+    ``detect_every=n`` runs the detector on one frame in ``n``; on the others the faces of the
+    last detection are carried along their motion (:class:`FaceMotion`) and classified afresh.
+    Detection is the costly stage, so this is the main speed lever. On a file it also runs
+    ahead, on a thread of its own, beside the decoding of later frames and the tracking and
+    classifying of earlier ones.
+
     ``before_frame(pipeline, frame)``, if given, runs on the pipeline's thread before each
-    frame: the one safe place to swap ``detector``, ``classifier`` or ``smoother`` while running
-    (see :class:`fer_video.controls.PipelineControls`). It returns ``False`` to hand the frame to
-    the sinks unanalysed (paused).
+    frame: the one safe place to swap ``classifier`` or ``smoother`` while running, and, on a
+    live source, ``detector`` (see :class:`fer_video.controls.PipelineControls`). It returns
+    ``False`` to hand the frame to the sinks unanalysed (paused).
     """
 
     def __init__(
@@ -48,6 +55,7 @@ class Pipeline:
         smoother: Smoother | None = None,
         sinks: Sequence[Sink] = (),
         margin: float = 0.1,
+        detect_every: int = 1,
         progress: bool = False,
         before_frame: Callable[[Pipeline, Frame], bool | None] | None = None,
     ) -> None:
@@ -58,17 +66,33 @@ class Pipeline:
         self.smoother = smoother
         self.sinks = list(sinks)
         self.margin = margin
+        if int(detect_every) < 1:
+            raise ValueError(f"detect_every must be 1 or more, not {detect_every}")
+        self.detect_every = int(detect_every)
+        self._motion = FaceMotion(moving=tracker is not None)
+        self._analysed = 0
         self.progress = progress
         self.before_frame = before_frame
 
     def analyse(self, frame: Frame) -> Frame:
-        """Detect, track, classify and smooth the faces of one frame, in place."""
-        faces = self.detector.detect(frame.image)
-        if self.tracker is not None:
-            faces = self.tracker.update(faces, frame.index)
+        """Detect (when due), track, classify and smooth the faces of one frame, in place."""
+        due = self._analysed % self.detect_every == 0
+        return self._analyse_detected(frame, self.detector.detect(frame.image) if due else None)
+
+    def _analyse_detected(self, frame: Frame, detected: list | None) -> Frame:
+        """:meth:`analyse` given the detector's faces, or ``None`` on a frame it skipped."""
+        if detected is not None:
+            faces = detected
+            if self.tracker is not None:
+                faces = self.tracker.update(faces, frame.index)
+            else:
+                for number, face in enumerate(faces):
+                    face.face_id = number
+            self._motion.remember(faces, frame.index)
         else:
-            for number, face in enumerate(faces):
-                face.face_id = number
+            height, width = frame.image.shape[:2]
+            faces = self._motion.carried(frame.index, width, height)
+        self._analysed += 1
         if faces:
             scores = self.classifier.predict([face.crop(frame.image, self.margin) for face in faces])
             for face, row in zip(faces, scores):
@@ -78,6 +102,15 @@ class Pipeline:
             self.smoother.smooth(faces, frame.index)
         frame.faces = faces
         return frame
+
+    def _detected_ahead(self):
+        """A file's frames with the detector's faces on every ``detect_every``-th.
+
+        Three threads: decoding (feeding from ffmpeg), detecting, and the caller's (tracking,
+        classifying); detection, the costliest stage, waits on neither of the others.
+        """
+        for number, frame in enumerate(prefetch(self.source, 8)):
+            yield frame, self.detector.detect(frame.image) if number % self.detect_every == 0 else None
 
     def run(self) -> RunSummary:
         """Process the whole source; sinks are always closed, so outputs stay valid on Ctrl+C."""
@@ -95,13 +128,16 @@ class Pipeline:
         writer = frames = None
         try:
             self._start(self.sinks, info, opened)
-            # A file is decoded ahead and written behind on threads; a live source stays on
-            # this thread so windows (which some platforms only draw from here) keep working.
-            frames = iter(self.source) if live else prefetch(self.source)
+            # A file is decoded and detected ahead and written behind on threads; a live source
+            # stays on this thread so windows (which some platforms only draw from here) keep working.
+            frames = ((frame, None) for frame in self.source) if live else prefetch(self._detected_ahead(), 8)
             writer = None if live else Behind(self._write)
-            for frame in frames:
+            for frame, detected in frames:
                 if self.before_frame is None or self.before_frame(self, frame) is not False:
-                    self.analyse(frame)
+                    if live:
+                        self.analyse(frame)
+                    else:
+                        self._analyse_detected(frame, detected)
                 if writer is None:
                     self._write(frame)
                 else:

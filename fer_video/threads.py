@@ -35,7 +35,7 @@ def prefetch(items: Iterable[Any], depth: int = 4) -> Iterator[Any]:
         except BaseException as error:  # hand decoding errors to the consumer
             ready.put(_Failure(error))
 
-    thread = threading.Thread(target=produce, name="fer-video-decode", daemon=True)
+    thread = threading.Thread(target=produce, name=f"fer-video-ahead-{type(items).__name__}", daemon=True)
     thread.start()
     try:
         while True:

@@ -40,3 +40,33 @@ def test_downscaled_detection_maps_boxes_back_to_full_resolution(pictures):
 def test_unknown_mediapipe_model_is_refused():
     with pytest.raises(ValueError, match="short, full"):
         MediaPipeDetector(model="tiny")
+
+
+@pytest.mark.parametrize("model, side", [("full", 192), ("short", 128)])
+def test_mediapipe_detector_decodes_blazeface_exactly_as_mediapipe_does(model, side, pictures):
+    """On an image already at the network's size, our pre- and post-processing and MediaPipe's
+    graph see the same tensor: same faces, same scores, boxes equal up to pixel rounding."""
+    import sys
+
+    import cv2
+
+    from fer_video.builtins.mediapipe_detector import MODELS
+
+    hidden = "tensorflow" not in sys.modules
+    if hidden:  # mediapipe imports TensorFlow only for a decorator; spare the test that
+        sys.modules["tensorflow"] = None
+    try:
+        from mediapipe.python.solutions import face_detection
+    finally:
+        if hidden:
+            del sys.modules["tensorflow"]
+    square = cv2.resize(pictures["hopper"], (side, side), interpolation=cv2.INTER_AREA)
+    ours = MediaPipeDetector(model=model).detect(square)
+    with face_detection.FaceDetection(model_selection=1 if model == "full" else 0) as graph:
+        theirs = graph.process(cv2.cvtColor(square, cv2.COLOR_BGR2RGB)).detections
+    assert MODELS[model].side == side and len(ours) == len(theirs) == 1
+    box = theirs[0].location_data.relative_bounding_box
+    expected = Face(round(box.xmin * side), round(box.ymin * side), round(box.width * side),
+                    round(box.height * side))
+    assert ours[0].iou(expected) > 0.9
+    assert ours[0].detector_score == pytest.approx(theirs[0].score[0], abs=1e-3)

@@ -13,9 +13,13 @@ from fer_video.registry import StageFactory
 
 
 class VideoSink:
-    """Every frame, annotated, into an MP4 beside which nothing half-written is ever left."""
+    """Every frame, annotated, into an MP4 beside which nothing half-written is ever left.
 
-    def __init__(self, output: Path | str | None = None, preset: str = "veryfast", crf: int = 23,
+    x264's ``ultrafast`` preset by default: it encodes 720p in about half the CPU time of
+    ``veryfast`` for files about four times larger; ``preset=veryfast`` (or slower) for small files.
+    """
+
+    def __init__(self, output: Path | str | None = None, preset: str = "ultrafast", crf: int = 23,
                  annotated: bool = True) -> None:
         if output is None:
             raise ValueError("needs an output file (e.g. -o annotated.mp4)")

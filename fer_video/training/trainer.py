@@ -8,7 +8,7 @@ import math
 import os
 import shlex
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fer_video.model_card import ModelCard
@@ -29,6 +29,7 @@ class TrainingRun:
     learning_rate: float | None = None
     augment: bool | None = None
     img_size: int | None = None
+    blur: float | None = None
     imagenet: bool = False
     resume: bool = False
     mixed_precision: bool = False
@@ -54,6 +55,8 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     batch_size = run.batch_size or recipe.batch_size
     augment = recipe.augment if run.augment is None else run.augment
     spec = recipe.input if run.img_size is None else _resized(recipe.input, run.img_size)
+    if run.blur is not None:  # training faces blurrier than those it will see: blur what it is shown
+        spec = replace(spec, blur=run.blur)
     backup = run.out / "backup"
     if backup.exists() and not run.resume:
         raise FileExistsError(
@@ -154,8 +157,6 @@ def train(run: TrainingRun, log=print) -> ModelCard:
 
 
 def _resized(spec, size: int):
-    from dataclasses import replace
-
     return replace(spec, size=size)
 
 
