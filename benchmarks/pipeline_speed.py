@@ -5,7 +5,10 @@ matplotlib (1-3 moving faces, stretches without any), then runs each command as 
 process, side by side in one run, and prints one table. A second, 3x longer video checks that
 peak memory does not grow with the video's length.
 
-    python benchmarks/pipeline_speed.py [--seconds 10] [--work DIR]
+``--levers`` adds runs with one speed lever undone at a time: detection on every frame
+(``--detect-every 1``), and x264's ``veryfast`` preset instead of ``ultrafast``.
+
+    python benchmarks/pipeline_speed.py [--seconds 10] [--work DIR] [--levers]
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the test video")
     parser.add_argument("--work", type=Path, help="folder for the videos and outputs (default: temporary)")
+    parser.add_argument("--levers", action="store_true", help="also run with each speed lever undone")
     args = parser.parse_args()
 
     from fer_video.sample_video import make_sample_video
@@ -53,7 +57,7 @@ def main() -> None:
     longer = make_sample_video(work / "bench720p_long.mp4", seconds=3 * args.seconds)
     frames = int(round(args.seconds * 30))
     print(f"test video: {video} (1280x720, 30 fps, {frames} frames, AAC audio)\n")
-    print(f"{'command':<34}{'frames/s':>10}{'wall s':>9}{'peak RSS MB':>13}")
+    print(f"{'command':<52}{'frames/s':>10}{'wall s':>9}{'peak RSS MB':>13}")
     rows = []
     for detector in ("haar", "mediapipe"):
         for command, output in (("annotate", "out.mp4"), ("timeline", "out.csv")):
@@ -63,7 +67,15 @@ def main() -> None:
                 cli += ["--csv", str(work / f"{detector}_annotate.csv")]
             wall, fps, rss = measure(cli)
             rows.append((f"{command} --detector {detector}", fps, wall, rss))
-            print(f"{rows[-1][0]:<34}{fps:>10.1f}{wall:>9.1f}{rss:>13.0f}", flush=True)
+            print(f"{rows[-1][0]:<52}{fps:>10.1f}{wall:>9.1f}{rss:>13.0f}", flush=True)
+    if args.levers:
+        undone = [("annotate", ["--detect-every", "1"]), ("annotate", ["--sink-opt", "video.preset=veryfast"]),
+                  ("timeline", ["--detect-every", "1"])]
+        for command, extra in undone:
+            output = work / ("lever.mp4" if command == "annotate" else "lever.csv")
+            wall, fps, rss = measure([str(FER_VIDEO), command, str(video), "-o", str(output), *extra, "--force", "-q"])
+            label = f"{command} {' '.join(extra)}"
+            print(f"{label:<52}{fps:>10.1f}{wall:>9.1f}{rss:>13.0f}", flush=True)
     _, _, short_rss = measure([str(FER_VIDEO), "timeline", str(video), "-o", str(work / "m1.csv"), "--force", "-q"])
     _, _, long_rss = measure([str(FER_VIDEO), "timeline", str(longer), "-o", str(work / "m3.csv"), "--force", "-q"])
     print(f"\npeak RSS, timeline (mediapipe): {short_rss:.0f} MB for {args.seconds:.0f} s, "

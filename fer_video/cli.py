@@ -41,18 +41,28 @@ def _pipeline_config(args: argparse.Namespace) -> PipelineConfig:
         config.detect_every = args.detect_every
     for name in args.sink or []:
         config.sinks.append(StageChoice(name))
+    main_kinds = ("video", "image") if getattr(args, "output", None) and args.command == "annotate" else ()
     for text in args.sink_opt or []:
         target, _, option = text.partition(".")
         matches = [choice for choice in config.sinks if choice.name == target]
-        if not matches or not option:
-            raise ValueError(f"--sink-opt {text!r} must look like SINK.key=value for a sink named with --sink")
-        key, value = parse_option(option)
-        matches[-1].options[key] = value
+        if not option or not (matches or target in main_kinds):
+            raise ValueError(f"--sink-opt {text!r} must look like SINK.key=value for a sink named with --sink "
+                             "(or video.key=value / image.key=value for annotate's -o output)")
+        if matches:
+            key, value = parse_option(option)
+            matches[-1].options[key] = value
     if getattr(args, "csv", None):
         config.sinks.append(StageChoice("csv", {"output": args.csv}))
     if getattr(args, "jsonl", None):
         config.sinks.append(StageChoice("jsonl", {"output": args.jsonl}))
     return config
+
+
+def _main_output_options(args: argparse.Namespace, kind: str) -> dict:
+    """``--sink-opt video.preset=veryfast`` and the like for the -o output, unless a --sink of that kind takes them."""
+    if any(name == kind for name in args.sink or []):
+        return {}
+    return dict(parse_option(text.partition(".")[2]) for text in args.sink_opt or [] if text.partition(".")[0] == kind)
 
 
 def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool) -> None:
@@ -101,7 +111,7 @@ def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: 
         kind = "image" if input_path is not None and (input_path.is_dir() or not _is_video(input_path)) else "video"
         if kind == "video" and main_output.suffix.lower() not in VIDEO_SUFFIXES:
             raise ValueError(f"annotate writes H.264 MP4 for a video; name the output .mp4, not {main_output.name}")
-        sink_choices.insert(0, StageChoice(kind, {"output": str(main_output)}))
+        sink_choices.insert(0, StageChoice(kind, {**_main_output_options(args, kind), "output": str(main_output)}))
     if live:
         sink_choices.insert(0, StageChoice("window"))
     outputs = [Path(c.options["output"]) for c in sink_choices if c.options.get("output")]

@@ -90,6 +90,16 @@ def test_cli_says_which_model_and_weights_it_used(annotated):
     assert "60 frames" in result.stderr
 
 
+def test_sink_opt_reaches_the_annotated_output(annotated, sample_video, tmp_path):
+    """x264 presets trade speed for size: the default ultrafast file is the bigger one."""
+    small = tmp_path / "small.mp4"
+    result = run_cli("annotate", sample_video, "-o", small, "--sink-opt", "video.preset=veryfast",
+                     "--sink-opt", "video.crf=30", "--detect-every", "1", "-q")
+    assert result.returncode == 0, result.stderr
+    assert count_frames(small) == 60
+    assert small.stat().st_size < 0.7 * (annotated[0] / "annotated.mp4").stat().st_size
+
+
 def test_timeline_writes_only_the_csv(sample_video, tmp_path):
     result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--detector", "haar",
                      "--smoother", "none", "-q")

@@ -1,4 +1,4 @@
-"""Frames in and out through ffmpeg: every frame, the right colours, odd sizes."""
+"""Frames in and out: every frame, the right colours, odd sizes."""
 
 from __future__ import annotations
 
@@ -25,11 +25,3 @@ def test_odd_sized_frames_round_trip_with_their_colours(tmp_path):
     middle = frames[12].image[90, 160].astype(int)
     assert abs(middle[2] - 120) < 8 and abs(middle[0] - 60) < 8 and middle[1] < 12
 
-
-def test_source_stops_decoding_when_closed_early(sample_video):
-    source = VideoFileSource(sample_video)
-    frames = iter(source)
-    next(frames)
-    process = source._process
-    source.close()
-    assert process.poll() is not None  # no ffmpeg left behind

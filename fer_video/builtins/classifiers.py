@@ -26,7 +26,7 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
             return model_file.open_model_file(path)
         spec = _trained_input(recipe, path)
         try:
-            model = recipe.build() if spec == recipe.input else recipe.build(input_size=spec.size)
+            model = recipe.build() if spec.size == recipe.input.size else recipe.build(input_size=spec.size)
         except TypeError:
             raise ValueError(
                 f"{card_path_for(path)} says these weights take {spec.size}x{spec.size} input, but {name} "
@@ -39,12 +39,10 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
 
 
 def _trained_input(recipe: Recipe, weights: Path) -> InputSpec:
-    """The input the weights were trained at: the card's beside them (``--img-size``), else the recipe's."""
+    """The input the weights were trained for: the card's beside them (``--img-size``, ``--blur``),
+    else the recipe's (the original repo's files come without a card)."""
     card = card_path_for(weights)
-    if not card.exists():
-        return recipe.input
-    spec = ModelCard.read(card).input
-    return spec if spec.size != recipe.input.size else recipe.input
+    return ModelCard.read(card).input if card.exists() else recipe.input
 
 
 @hookimpl
@@ -52,7 +50,8 @@ def fer_video_classifiers() -> list[ClassifierFactory]:
     return [
         _keras_factory("fernet", fernet.RECIPE, "fer-video's default 48x48 gray CNN", shipped("fernet.tflite")),
         *(
-            _keras_factory(name, recipe, seed_models.SUMMARIES[name], shipped(f"{name}.weights.h5"))
+            _keras_factory(name, recipe, seed_models.SUMMARIES[name],
+                           shipped(f"{name}.tflite") or shipped(f"{name}.weights.h5"))
             for name, recipe in seed_models.RECIPES.items()
         ),
         model_file.FACTORY,
