@@ -8,8 +8,8 @@ back and each as its own process:
   writing its annotated video (in a virtual environment of its own, see below);
 - ``fer-video annotate VIDEO -o out.mp4 --csv annotate.csv``;
 - ``fer-video timeline VIDEO -o timeline.csv``;
-- the reference, ``fer-video timeline`` detecting on every full-resolution frame
-  (``--detector-opt max_width=0``), against which the top emotion of the two runs above is
+- the reference, ``fer-video timeline --detect-every 1``: the detector on every frame (it
+  always sees the whole frame), against which the top emotion of the two runs above is
   compared face by face (boxes matched per frame at IoU >= 0.5).
 
 frames/s is the video's frame count over wall time: "end to end" is the whole process
@@ -23,7 +23,7 @@ torch (facenet-pytorch, for MTCNN), which Haar detection does not use, so pip's 
 facenet-pytorch, moviepy and ffmpeg-python are missing is expected. fer needs no network at
 run time; the runner reports any connection it attempts all the same.
 
-    .venv/bin/python benchmarks/compare_fer.py --seconds 20 [--work DIR] [--fer-venv DIR] [--weights FILE]
+    .venv/bin/python benchmarks/compare_fer.py --seconds 20 [--repeat 3] [--work DIR] [--fer-venv DIR] [--weights FILE]
 
 ``--weights`` passes classifier weights to every fer-video run (default: the shipped ones).
 """
@@ -34,12 +34,13 @@ import argparse
 import csv
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fer_video.ffmpeg_tools import count_frames, probe
@@ -191,6 +192,12 @@ def run_fer_video(name: str, arguments: list[str], weights: Path | None, log: Pa
     return Run(name, frames, faces, wall, frames / fps if fps else float("nan"), rss, stderr)
 
 
+def median_run(runs: tuple[Run, ...]) -> Run:
+    """One row for several rounds of the same run: median times, the highest peak RSS."""
+    return replace(runs[0], wall_s=statistics.median(r.wall_s for r in runs),
+                   own_s=statistics.median(r.own_s for r in runs), peak_rss_mb=max(r.peak_rss_mb for r in runs))
+
+
 # --- agreement ------------------------------------------------------------------------------
 
 Box = tuple[int, int, int, int]
@@ -249,7 +256,7 @@ RUNS = {  # fer-video's runs, in order; the CSV's path goes last
 def print_table(fer: Run, ours: list[Run], reference: Run, csvs: dict[str, Path], frames: int) -> None:
     print(f"\n{'':<24}{'end to end':>17}{'processing':>17}")
     print(f"{'run':<24}{'frames/s':>10}{'x fer':>7}{'frames/s':>10}{'x fer':>7}{'peak RSS MB':>13}{'faces':>7}"
-          "   top emotion vs the every-frame full-resolution run")
+          "   top emotion vs detection on every frame")
     for run in [fer, *ours]:
         agree = "-" if run is fer else str(agreement(csvs[reference.name], csvs[run.name]))
         print(f"{run.name:<24}{run.fps(frames):>10.1f}{run.fps(frames) / fer.fps(frames):>7.2f}"
@@ -271,6 +278,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for the video and outputs (default: temporary)")
     parser.add_argument("--fer-venv", type=Path, default=DEFAULT_FER_VENV,
                         help=f"virtual environment for fer (default {DEFAULT_FER_VENV})")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of all runs, back to back; the table shows medians (peak RSS: the highest)")
     parser.add_argument("--weights", type=Path, help="classifier weights for fer-video (default: the shipped ones)")
     args = parser.parse_args()
 
@@ -281,17 +290,23 @@ def main() -> None:
     frames = count_frames(video)
     print(f"video: {video} ({describe(video)}, {probe(video).duration_s:.1f} s)", flush=True)
 
-    runs = [run_fer(python, video, work / "fer")]
-    print(f"ran {runs[-1].name}: {runs[-1].wall_s:.1f} s", flush=True)
     csvs = {name: work / f"{name.replace(' ', '_')}.csv" for name in RUNS}
-    for name, template in RUNS.items():
-        arguments = [part.format(video=video, work=work) for part in template] + [str(csvs[name])]
-        runs.append(run_fer_video(name, arguments, args.weights, csvs[name].with_suffix(".log")))
-        print(f"ran {name}: {runs[-1].wall_s:.1f} s", flush=True)
+    rounds = []
+    for number in range(1, args.repeat + 1):
+        runs = [run_fer(python, video, work / "fer")]
+        print(f"round {number}: ran {runs[-1].name}: {runs[-1].wall_s:.1f} s", flush=True)
+        for name, template in RUNS.items():
+            arguments = [part.format(video=video, work=work) for part in template] + [str(csvs[name])]
+            runs.append(run_fer_video(name, arguments, args.weights, csvs[name].with_suffix(".log")))
+            print(f"round {number}: ran {name}: {runs[-1].wall_s:.1f} s", flush=True)
+        rounds.append(runs)
+    runs = [median_run(same) for same in zip(*rounds)]
     fer, *ours, reference = runs
 
     print_table(fer, ours, reference, csvs, frames)
-    print(f"\nmeasured side by side in one run, one process each, back to back on the same file: {describe(video)}")
+    rounds_text = f"{args.repeat} rounds, medians" if args.repeat > 1 else "one round"
+    print(f"\nmeasured side by side in one run ({rounds_text}), one process each, back to back on the same "
+          f"file: {describe(video)}")
     for run in runs:
         if run.frames != frames:
             print(f"warning: {run.name} processed {run.frames} of {frames} frames")

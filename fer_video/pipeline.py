@@ -35,7 +35,8 @@ class Pipeline:
 
     ``detect_every=n`` runs the detector on one frame in ``n``; on the others the faces of the
     last detection are carried along their motion (:class:`FaceMotion`) and classified afresh.
-    Detection is the costly stage, so this is the main speed lever. On a file it also runs
+    Detection is the costly stage, so this is the main speed lever. Only videos and cameras
+    skip: images and folders of images are unrelated pictures, each detected. On a file it also runs
     ahead, on a thread of its own, beside the decoding of later frames and the tracking and
     classifying of earlier ones.
 
@@ -74,9 +75,14 @@ class Pipeline:
         self.progress = progress
         self.before_frame = before_frame
 
+    @property
+    def _detection_interval(self) -> int:
+        kind = getattr(getattr(self.source, "info", None), "kind", "video")
+        return self.detect_every if kind in ("video", "webcam") else 1
+
     def analyse(self, frame: Frame) -> Frame:
         """Detect (when due), track, classify and smooth the faces of one frame, in place."""
-        due = self._analysed % self.detect_every == 0
+        due = self._analysed % self._detection_interval == 0
         return self._analyse_detected(frame, self.detector.detect(frame.image) if due else None)
 
     def _analyse_detected(self, frame: Frame, detected: list | None) -> Frame:
@@ -110,7 +116,7 @@ class Pipeline:
         classifying); detection, the costliest stage, waits on neither of the others.
         """
         for number, frame in enumerate(prefetch(self.source, 8)):
-            yield frame, self.detector.detect(frame.image) if number % self.detect_every == 0 else None
+            yield frame, self.detector.detect(frame.image) if number % self._detection_interval == 0 else None
 
     def run(self) -> RunSummary:
         """Process the whole source; sinks are always closed, so outputs stay valid on Ctrl+C."""
