@@ -91,3 +91,16 @@ def test_detecting_every_third_frame_finds_the_same_faces_and_emotions(sample_vi
 def test_detect_every_must_be_positive(sample_video):
     with pytest.raises(ValueError, match="detect_every"):
         Pipeline(open_source(sample_video), MediaPipeDetector(), None, detect_every=0)
+
+
+def test_detect_every_comes_from_the_config_file_and_the_flag_overrides_it(tmp_path):
+    from fer_video.cli import _pipeline_config, build_parser
+    from fer_video.config import PipelineConfig
+
+    config = tmp_path / "pipeline.toml"
+    config.write_text('detect_every = 2\n[detector]\nname = "haar"\n')
+    assert PipelineConfig.from_toml(config).detect_every == 2
+    assert PipelineConfig().detect_every == 3
+    args = build_parser().parse_args(["timeline", "in.mp4", "-o", "t.csv", "--config", str(config),
+                                      "--detect-every", "5"])
+    assert _pipeline_config(args).detect_every == 5
