@@ -22,14 +22,14 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(BIN)/.installed
-	$(BIN)/python benchmarks/pipeline_speed.py
+	$(BIN)/python benchmarks/pipeline_speed.py --levers
 
 clean:
 	rm -rf $(VENV) fer-video-demo .pytest_cache
 
 .PHONY: bench-fer
 bench-fer: $(BIN)/.installed
-	$(BIN)/python benchmarks/compare_fer.py
+	$(BIN)/python benchmarks/compare_fer.py --seconds 20 --repeat 3
 
 .PHONY: bench-serve
 bench-serve: $(BIN)/.installed
