@@ -29,6 +29,7 @@ from typing import Any
 
 import tomllib
 
+from fer_video.pipeline import DETECT_EVERY
 from fer_video.plugin_manager import PluginManager
 
 SINGLE_STAGES = ("detector", "classifier", "tracker", "smoother")
@@ -53,7 +54,7 @@ class PipelineConfig:
     smoother: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["smoother"]))
     sinks: list[StageChoice] = field(default_factory=list)
     margin: float = 0.1
-    detect_every: int = 3
+    detect_every: int = DETECT_EVERY
 
     @classmethod
     def from_toml(cls, path: Path | str) -> "PipelineConfig":
