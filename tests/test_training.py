@@ -124,3 +124,17 @@ def test_an_interrupted_run_resumes_where_it_stopped(tmp_path):
     assert pd.read_csv(history).epoch.tolist() == [0, 1, 2]
     card = ModelCard.read(out / "fernet.card.toml")
     assert "--resume" not in card.details["training"]["command"]
+
+
+@needs_fer2013
+@pytest.mark.parametrize("name", ["fernet", "model3"])
+def test_evaluate_reproduces_the_shipped_models_cards(name):
+    from fer_video.models_dir import shipped
+    from fer_video.plugin_manager import PluginManager
+    from fer_video.training.evaluate import evaluate
+
+    card = ModelCard.read(shipped(f"{name}.card.toml"))
+    report = evaluate(PluginManager().create("classifier", name), FER2013, "val")
+    measured = card.details["validation"]
+    assert round(report.accuracy, 4) == measured["accuracy"]
+    assert report.per_class_recall() == pytest.approx(measured["recall"], abs=1e-4)
