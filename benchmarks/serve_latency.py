@@ -35,8 +35,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-backgrounding-occluded-windows"]
 
 
-def start_server(video: Path, weights: Path | None, detector: str) -> tuple[subprocess.Popen, str]:
+def start_server(video: Path, weights: Path | None, detector: str, detect_every: int | None = None,
+                 ) -> tuple[subprocess.Popen, str]:
     command = [str(FER_VIDEO), "serve", "--source", str(video), "--port", "0", "--detector", detector]
+    if detect_every is not None:
+        command += ["--detect-every", str(detect_every)]
     if weights is not None:
         command += ["--weights", str(weights)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -121,6 +124,7 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, nargs="+", default=[0, 1, 3])
     parser.add_argument("--clients", choices=["auto", "chromium", "websocket"], default="auto")
     parser.add_argument("--detector", default="mediapipe", help="detector to run (default mediapipe, as serve)")
+    parser.add_argument("--detect-every", type=int, help="serve's detection interval (default: serve's own)")
     parser.add_argument("--weights", type=Path, help="classifier weights (default: shipped ones, else untrained)")
     parser.add_argument("--work", type=Path, help="folder for the video (default: temporary)")
     args = parser.parse_args()
@@ -150,7 +154,7 @@ def main() -> None:
         except ImportError:
             clients = "websocket"
 
-    process, url = start_server(video, weights, args.detector)
+    process, url = start_server(video, weights, args.detector, args.detect_every)
     browser = ChromiumViewers() if clients == "chromium" else None
     print(f"source: {video.name}, 640x480 at 30 fps, played live; detector {args.detector}, classifier fernet{note}")
     print(f"viewers: {'headless Chromium tabs' if browser else 'WebSocket clients (no browser)'}; "
