@@ -23,11 +23,10 @@ Every key besides ``name`` is passed to the stage as an option; command-line fla
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from fer_video.pipeline import DETECT_EVERY
 from fer_video.plugin_manager import PluginManager

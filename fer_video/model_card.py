@@ -6,6 +6,7 @@ and lets shipped weights carry their own measured numbers and training command.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,6 @@ from typing import Any
 import cv2
 import numpy as np
 import tomli_w
-import tomllib
 
 from fer_video.emotions import EMOTIONS, reorder_columns
 
