@@ -117,7 +117,7 @@ class Pipeline:
     def _detected_ahead(self):
         """A file's frames with the detector's faces on every ``detect_every``-th.
 
-        Three threads: decoding (feeding from ffmpeg), detecting, and the caller's (tracking,
+        Three threads: decoding, detecting, and the caller's (tracking,
         classifying); detection, the costliest stage, waits on neither of the others.
         """
         for number, frame in enumerate(prefetch(self.source, 8)):
