@@ -42,15 +42,13 @@ def _pipeline_config(args: argparse.Namespace) -> PipelineConfig:
     for name in args.sink or []:
         config.sinks.append(StageChoice(name))
     main_kinds = ("video", "image") if getattr(args, "output", None) and args.command == "annotate" else ()
-    for text in args.sink_opt or []:
-        target, _, option = text.partition(".")
+    for target, key, value in _sink_options(args):
         matches = [choice for choice in config.sinks if choice.name == target]
-        if not option or not (matches or target in main_kinds):
-            raise ValueError(f"--sink-opt {text!r} must look like SINK.key=value for a sink named with --sink "
-                             "(or video.key=value / image.key=value for annotate's -o output)")
         if matches:
-            key, value = parse_option(option)
             matches[-1].options[key] = value
+        elif target not in main_kinds:
+            raise ValueError(f"--sink-opt {target}.{key}=... names no sink given with --sink "
+                             "(video.key=value / image.key=value set annotate's -o output)")
     if getattr(args, "csv", None):
         config.sinks.append(StageChoice("csv", {"output": args.csv}))
     if getattr(args, "jsonl", None):
@@ -58,11 +56,22 @@ def _pipeline_config(args: argparse.Namespace) -> PipelineConfig:
     return config
 
 
+def _sink_options(args: argparse.Namespace) -> list[tuple[str, str, object]]:
+    """``--sink-opt SINK.key=value`` as (sink, key, value)."""
+    options = []
+    for text in args.sink_opt or []:
+        target, _, option = text.partition(".")
+        if not target or not option:
+            raise ValueError(f"--sink-opt {text!r} must look like SINK.key=value")
+        options.append((target, *parse_option(option)))
+    return options
+
+
 def _main_output_options(args: argparse.Namespace, kind: str) -> dict:
     """``--sink-opt video.preset=veryfast`` and the like for the -o output, unless a --sink of that kind takes them."""
-    if any(name == kind for name in args.sink or []):
+    if kind in (args.sink or []):
         return {}
-    return dict(parse_option(text.partition(".")[2]) for text in args.sink_opt or [] if text.partition(".")[0] == kind)
+    return {key: value for target, key, value in _sink_options(args) if target == kind}
 
 
 def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool) -> None:

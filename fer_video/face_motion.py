@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from fer_video.face import Face
 
-_Box = tuple[int, int, int, int]
-
 
 class FaceMotion:
     """Stands in for the detector on the frames it skips.
@@ -20,24 +18,18 @@ class FaceMotion:
         self.moving = moving
         self._faces: list[Face] = []
         self._seen_at = 0
-        self._velocity: dict[int, tuple[float, float, float, float]] = {}
-        self._previous: dict[int, tuple[_Box, int]] = {}
+        self._velocity: dict[int, tuple[float, ...]] = {}
 
     def remember(self, faces: list[Face], frame_index: int) -> None:
         """Note the faces the detector (and tracker) just gave for ``frame_index``."""
-        velocity = {}
-        current = {}
-        for face in faces:
-            if face.face_id is None:
-                continue
-            current[face.face_id] = (face.box, frame_index)
-            before = self._previous.get(face.face_id)
-            if self.moving and before is not None and frame_index > before[1]:
-                steps = frame_index - before[1]
-                velocity[face.face_id] = tuple((now - then) / steps for now, then in zip(face.box, before[0]))
-        self._previous = current
-        self._velocity = velocity
-        self._faces = [Face(f.x, f.y, f.w, f.h, f.detector_score, f.face_id) for f in faces]
+        steps = frame_index - self._seen_at
+        before = {face.face_id: face.box for face in self._faces} if self.moving and steps > 0 else {}
+        self._velocity = {
+            face.face_id: tuple((now - then) / steps for now, then in zip(face.box, before[face.face_id]))
+            for face in faces
+            if face.face_id in before
+        }
+        self._faces = [Face(f.x, f.y, f.w, f.h, f.detector_score, f.face_id) for f in faces if f.face_id is not None]
         self._seen_at = frame_index
 
     def carried(self, frame_index: int, width: int, height: int) -> list[Face]:

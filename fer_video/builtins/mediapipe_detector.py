@@ -2,7 +2,7 @@
 
 The models run through LiteRT, with the pre- and post-processing of MediaPipe's face
 detection graph done here (letterboxing, SSD anchors, weighted non-maximum suppression).
-That costs about 3.5 ms a frame on one core where the MediaPipe graph took 6.5, and
+That costs about 4.5 ms a 720p frame on one core where the MediaPipe graph took 6.7, and
 importing MediaPipe's Python package (another 0.7 s and a matplotlib import) is avoided.
 """
 
