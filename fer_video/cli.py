@@ -293,24 +293,35 @@ def _export(args, plugins) -> int:
 
     from fer_video.model_card import ModelCard, card_path_for
     from fer_video.training import export
+    from fer_video.training.ensemble import averaged, ensemble_training_card
     from fer_video.training.evaluate import evaluate
 
     factory = plugins.classifier(args.model)
     if factory.recipe is None:
         raise ValueError(f"classifier {args.model!r} is not a Keras architecture; nothing to export")
-    weights = Path(args.weights)
-    with native_logs_hidden():
-        keras_classifier = plugins.create("classifier", args.model, weights=weights)
     out = Path(args.out)
     if out.suffix != ".tflite":
         raise ValueError(f"export writes TF Lite: name the output .tflite, not {out.name}")
     _check_outputs(None, [out, card_path_for(out)], args.force)
-    training_card_path = card_path_for(weights)
-    if not training_card_path.exists():
-        raise FileNotFoundError(f"{training_card_path} is missing; export needs the card written by training")
-    training_card = ModelCard.read(training_card_path)
-    out.write_bytes(export.convert_to_tflite(keras_classifier.model, args.quantize))
-    spec = keras_classifier.spec if args.blur is None else replace(keras_classifier.spec, blur=args.blur)
+    weights = [Path(w) for w in args.weights]
+    training_cards = []
+    for path in weights:
+        if not card_path_for(path).exists():
+            raise FileNotFoundError(f"{card_path_for(path)} is missing; export needs the card written by training")
+        training_card = ModelCard.read(card_path_for(path))
+        if args.blur is not None:  # the blur validation used in training is not part of the weights
+            training_card.input = replace(training_card.input, blur=args.blur)
+        training_cards.append(training_card)
+    with native_logs_hidden():
+        members = [plugins.create("classifier", args.model, weights=path) for path in weights]
+    if len(members) == 1:
+        training_card, model = training_cards[0], members[0].model
+    else:
+        training_card = ensemble_training_card(training_cards, [str(path) for path in weights])
+        model = averaged([member.model for member in members], args.model)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(export.convert_to_tflite(model, args.quantize))
+    spec = members[0].spec if args.blur is None else replace(members[0].spec, blur=args.blur)
     card = export.exported_card(training_card, spec, out, shlex.join(["fer-video", *sys.argv[1:]]),
                                 args.quantize)
     card.write(card_path_for(out))
@@ -423,7 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="convert trained weights to TF Lite and write its model card")
     export.add_argument("--model", required=True, help="classifier architecture name")
-    export.add_argument("--weights", required=True, help="trained weights (with the training card beside them)")
+    export.add_argument("--weights", required=True, nargs="+",
+                        help="trained weights (with the training card beside them); several: their average")
     export.add_argument("--out", required=True, help="the .tflite file to write")
     export.add_argument("--quantize", default="dynamic", choices=["none", "float16", "dynamic"])
     export.add_argument("--data", required=True, help="FER-2013, to measure the exported file's accuracy")

@@ -1,0 +1,61 @@
+"""Ensembles: `fer-video export` with several weights files writes one TF Lite file that averages them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import run_cli
+
+from fer_video.builtins.fernet import RECIPE, build_fernet
+from fer_video.model_card import InputSpec, ModelCard
+from fer_video.plugin_manager import PluginManager
+from fer_video.training.ensemble import ensemble_training_card
+
+
+def _trained_looking_fernet(folder, seed: int):
+    """A fernet with random weights, saved the way `fer-video train` saves one, card included."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = build_fernet()
+    folder.mkdir()
+    weights = folder / "fernet.weights.h5"
+    model.save_weights(weights)
+    ModelCard(architecture="fernet", input=RECIPE.input,
+              details={"parameters": model.count_params(),
+                       "training": {"command": f"fer-video train --model fernet --seed {seed}", "seed": seed},
+                       "validation": {"accuracy": 0.5}}).write(folder / "fernet.card.toml")
+    return weights
+
+
+def test_an_exported_ensemble_scores_the_mean_of_its_members(tmp_path):
+    rng = np.random.default_rng(0)
+    faces = rng.integers(0, 256, (28, 48, 48), dtype=np.uint8)
+    labels = np.arange(28) % 7
+    np.savez(tmp_path / "faces.npz", x_train=faces, y_train=labels, x_val=faces, y_val=labels)
+    first, second = _trained_looking_fernet(tmp_path / "a", 1), _trained_looking_fernet(tmp_path / "b", 2)
+
+    out = tmp_path / "ensemble.tflite"
+    exported = run_cli("export", "--model", "fernet", "--weights", first, second, "--out", out,
+                       "--data", tmp_path / "faces.npz", "--quantize", "none")
+    assert exported.returncode == 0, exported.stderr
+
+    plugins = PluginManager()
+    crops = list(faces[:8])
+    one, two = (plugins.create("classifier", "fernet", weights=w).predict(crops) for w in (first, second))
+    assert np.abs(one - two).max() > 1e-3, "the members should disagree, or the test proves nothing"
+    ensemble = plugins.create("classifier", "file", weights=out)
+    np.testing.assert_allclose(ensemble.predict(crops), (one + two) / 2, atol=1e-5)
+
+    card = ModelCard.read(tmp_path / "ensemble.card.toml")
+    members = card.details["ensemble"]["members"]
+    assert [m["seed"] for m in members] == [1, 2] and members[0]["weights"] == str(first)
+    assert card.details["parameters"] == 2 * 1_411_911
+    assert "validation" in card.details and card.input == RECIPE.input
+
+
+def test_members_must_share_their_input():
+    fernet = ModelCard(architecture="fernet", input=RECIPE.input)
+    sharper = ModelCard(architecture="fernet", input=InputSpec(size=48, color="gray", blur=1.0))
+    with pytest.raises(ValueError, match="b.weights.h5 is a fernet taking .* members must share"):
+        ensemble_training_card([fernet, sharper], ["a.weights.h5", "b.weights.h5"])
