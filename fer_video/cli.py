@@ -322,8 +322,8 @@ def _export(args, plugins) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(export.convert_to_tflite(model, args.quantize))
     spec = members[0].spec if args.blur is None else replace(members[0].spec, blur=args.blur)
-    card = export.exported_card(training_card, spec, out, shlex.join(["fer-video", *sys.argv[1:]]),
-                                args.quantize)
+    command = shlex.join(["fer-video", *(arg for arg in sys.argv[1:] if arg != "--force")])
+    card = export.exported_card(training_card, spec, out, command, args.quantize)
     card.write(card_path_for(out))
     with native_logs_hidden():
         classifier = plugins.create("classifier", "file", weights=out)
