@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,12 @@ def sample_video(tmp_path_factory) -> Path:
     from fer_video.sample_video import make_sample_video
 
     return make_sample_video(tmp_path_factory.mktemp("video") / "sample.mp4", width=640, height=360, seconds=2.0)
+
+
+def ctrl_c_reaches_the_child() -> None:
+    """``preexec_fn`` for a child the test will stop with SIGINT: a shell starts background jobs
+    with SIGINT ignored, and a child that inherits that never sees the test's Ctrl+C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

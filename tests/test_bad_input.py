@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FER_VIDEO, run_cli
+from conftest import FER_VIDEO, ctrl_c_reaches_the_child, run_cli
 
 from fer_video.ffmpeg_tools import H264Writer, count_frames, probe
 from fer_video.timeline import BASE_COLUMNS
@@ -97,7 +97,7 @@ def test_ctrl_c_midway_leaves_a_flushed_csv_and_a_playable_mp4(tmp_path):
     process = subprocess.Popen(
         [str(FER_VIDEO), "annotate", long_video, "-o", out, "--csv", csv, "--detector", "haar"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child,
     )
     deadline = time.time() + 180
     progress = ""

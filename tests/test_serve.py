@@ -15,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import FER_VIDEO, REPO, run_cli
+from conftest import FER_VIDEO, REPO, ctrl_c_reaches_the_child, run_cli
 
 from fer_video.controls import PipelineControls
 from fer_video.frame import Frame
@@ -128,7 +128,7 @@ def server(sample_video, weights, tmp_path_factory):
         [str(FER_VIDEO), "serve", "--source", str(sample_video), "--port", "0", "--detector", "haar",
          "--weights", str(weights), "--csv", str(csv_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child,
     )
     lines: list[str] = []
     ready = threading.Event()
