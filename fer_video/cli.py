@@ -306,9 +306,10 @@ def _export(args, plugins) -> int:
     weights = [Path(w) for w in args.weights]
     training_cards = []
     for path in weights:
-        if not card_path_for(path).exists():
-            raise FileNotFoundError(f"{card_path_for(path)} is missing; export needs the card written by training")
-        training_card = ModelCard.read(card_path_for(path))
+        training_card_path = card_path_for(path)
+        if not training_card_path.exists():
+            raise FileNotFoundError(f"{training_card_path} is missing; export needs the card written by training")
+        training_card = ModelCard.read(training_card_path)
         if args.blur is not None:  # the blur validation used in training is not part of the weights
             training_card.input = replace(training_card.input, blur=args.blur)
         training_cards.append(training_card)
