@@ -310,7 +310,7 @@ def _export(args, plugins) -> int:
         if not training_card_path.exists():
             raise FileNotFoundError(f"{training_card_path} is missing; export needs the card written by training")
         training_card = ModelCard.read(training_card_path)
-        if args.blur is not None:  # the blur validation used in training is not part of the weights
+        if args.blur is not None:  # the card's input blur only set validation's; it is not in the weights
             training_card.input = replace(training_card.input, blur=args.blur)
         training_cards.append(training_card)
     with native_logs_hidden():
@@ -322,9 +322,8 @@ def _export(args, plugins) -> int:
         model = averaged([member.model for member in members], args.model)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(export.convert_to_tflite(model, args.quantize))
-    spec = members[0].spec if args.blur is None else replace(members[0].spec, blur=args.blur)
     command = shlex.join(["fer-video", *(arg for arg in sys.argv[1:] if arg != "--force")])
-    card = export.exported_card(training_card, spec, out, command, args.quantize)
+    card = export.exported_card(training_card, out, command, args.quantize)
     card.write(card_path_for(out))
     with native_logs_hidden():
         classifier = plugins.create("classifier", "file", weights=out)

@@ -47,11 +47,11 @@ class MediaPipeDetector:
     def __init__(self, model: str = "full", min_confidence: float = 0.5, threads: int = 1) -> None:
         if model not in MODELS:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
-        from fer_video.builtins.model_file import _interpreter_class
+        from fer_video.builtins.model_file import lite_interpreter_class
 
         self.model = MODELS[model]
         self.min_confidence = float(min_confidence)
-        self._interpreter = _interpreter_class()(model_path=str(_model_path(self.model.file)), num_threads=threads)
+        self._interpreter = lite_interpreter_class()(model_path=str(_model_path(self.model.file)), num_threads=threads)
         self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
         scores, boxes = sorted(self._interpreter.get_output_details(), key=lambda d: d["shape"][-1])

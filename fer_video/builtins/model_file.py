@@ -139,7 +139,7 @@ class TFLiteClassifier:
     def _interpreter(self, size: int) -> tuple:
         if size not in self._interpreters:
             try:
-                interpreter = _interpreter_class()(model_path=str(self.weights), num_threads=self.threads)
+                interpreter = lite_interpreter_class()(model_path=str(self.weights), num_threads=self.threads)
             except ValueError as error:
                 raise ValueError(f"{self.weights} is not a readable TF Lite model ({error})") from None
             given = interpreter.get_input_details()[0]
@@ -151,7 +151,7 @@ class TFLiteClassifier:
         return self._interpreters[size]
 
 
-def _interpreter_class():
+def lite_interpreter_class():
     """LiteRT's interpreter: no TensorFlow import, so a few hundred MB less and seconds faster to start.
 
     Its default op resolver applies XNNPACK on CPU. Falls back to ``tf.lite`` where the

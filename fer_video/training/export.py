@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fer_video.model_card import InputSpec, ModelCard
+from fer_video.model_card import ModelCard
 
 QUANTIZATIONS = ("none", "float16", "dynamic")
 
@@ -41,13 +41,12 @@ def faces_per_second(classifier, side: int, batch: int = 256, seconds: float = 3
     return done / (time.perf_counter() - started)
 
 
-def exported_card(training_card: ModelCard, spec: InputSpec, exported: Path, command: str,
-                  quantize: str) -> ModelCard:
-    """The exported file's card: training details kept, input as the classifier feeds it."""
+def exported_card(training_card: ModelCard, exported: Path, command: str, quantize: str) -> ModelCard:
+    """The exported file's card: the training card's input and details, plus how it was exported."""
     details = {key: value for key, value in training_card.details.items() if key not in ("validation", "speed")}
     details["export"] = {"command": command, "format": "tflite", "quantize": quantize,
                          "bytes": exported.stat().st_size}
-    return ModelCard(architecture=training_card.architecture, input=spec, labels=training_card.labels,
+    return ModelCard(architecture=training_card.architecture, input=training_card.input, labels=training_card.labels,
                      weights=exported.name, details=details)
 
 

@@ -54,7 +54,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     epochs = run.epochs or recipe.epochs
     batch_size = run.batch_size or recipe.batch_size
     augment = recipe.augment if run.augment is None else run.augment
-    spec = recipe.input if run.img_size is None else _resized(recipe.input, run.img_size)
+    spec = recipe.input if run.img_size is None else replace(recipe.input, size=run.img_size)
     if run.blur is not None:  # training faces blurrier than those it will see: blur what it is shown
         spec = replace(spec, blur=run.blur)
     backup = run.out / "backup"
@@ -154,10 +154,6 @@ def train(run: TrainingRun, log=print) -> ModelCard:
 
     shutil.rmtree(backup, ignore_errors=True)
     return card
-
-
-def _resized(spec, size: int):
-    return replace(spec, size=size)
 
 
 def _build(recipe: Recipe, img_size: int | None, imagenet: bool):
