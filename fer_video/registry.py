@@ -41,6 +41,10 @@ class Recipe:
     optimizer: str = "adam"
     label_smoothing: float = 0.0
     augment: bool = False
+    random_erasing: float = 0.0
+    """Share of training faces that get one random rectangle of noise (with ``augment``)."""
+    class_weight_power: float = 0.0
+    """Loss weight of a class: (largest class's count / its count) ** power; 0 weighs all alike."""
     notes: str = ""
 
 

@@ -44,9 +44,15 @@ def make_batches(
     *,
     shuffle: bool = False,
     augment: bool = False,
+    random_erasing: float = 0.0,
+    class_weights: Sequence[float] | None = None,
     seed: int = 0,
 ):
-    """A ``tf.data.Dataset`` of ``(images, one_hot)`` batches ready for ``model.fit``."""
+    """A ``tf.data.Dataset`` of ``(images, one_hot)`` batches ready for ``model.fit``.
+
+    ``class_weights`` (one per label, in ``labels`` order) adds a third element, each face's
+    loss weight; ``random_erasing`` is the share of faces that get one rectangle of noise.
+    """
     import tensorflow as tf
 
     to_model = np.array([list(labels).index(name) for name in EMOTIONS], np.int64)
@@ -63,14 +69,46 @@ def make_batches(
     data = data.batch(batch_size)
     augmentation = augmenter(seed) if augment else None
 
+    weights = None if class_weights is None else tf.constant(np.asarray(class_weights, np.float32))
+
     def prepare(images, target):
         images = tf.cast(images, tf.float32)
         if augmentation is not None:
             images = tf.clip_by_value(augmentation(images, training=True), 0.0, 255.0)
+            if random_erasing > 0:
+                images = erase_random_rectangles(images, random_erasing)
         images = to_network_input(images, spec, inference=not augment)
-        return images, tf.one_hot(target, len(labels))
+        if weights is None:
+            return images, tf.one_hot(target, len(labels))
+        return images, tf.one_hot(target, len(labels)), tf.gather(weights, target)
 
     return data.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def erase_random_rectangles(images, share: float, min_area: float = 0.02, max_area: float = 0.25):
+    """Random erasing: on ``share`` of the faces, fill one random rectangle with uniform noise.
+
+    Forces the network to use the whole face rather than one cue (the mouth, say) that a
+    hand, a microphone or a detector's loose box can hide in video.
+    """
+    import tensorflow as tf
+
+    shape = tf.shape(images)
+    count, height, width = shape[0], shape[1], shape[2]
+    area = tf.random.uniform([count], min_area, max_area)
+    aspect = tf.exp(tf.random.uniform([count], np.log(0.3), np.log(3.3)))
+    h = tf.clip_by_value(tf.sqrt(area * aspect), 0.0, 1.0) * tf.cast(height, tf.float32)
+    w = tf.clip_by_value(tf.sqrt(area / aspect), 0.0, 1.0) * tf.cast(width, tf.float32)
+    top = tf.random.uniform([count]) * (tf.cast(height, tf.float32) - h)
+    left = tf.random.uniform([count]) * (tf.cast(width, tf.float32) - w)
+    rows = tf.cast(tf.range(height), tf.float32)[None, :, None]
+    cols = tf.cast(tf.range(width), tf.float32)[None, None, :]
+    inside = ((rows >= top[:, None, None]) & (rows < (top + h)[:, None, None])
+              & (cols >= left[:, None, None]) & (cols < (left + w)[:, None, None]))
+    chosen = tf.random.uniform([count]) < share
+    mask = tf.cast(inside & chosen[:, None, None], images.dtype)[..., None]
+    noise = tf.random.uniform(tf.shape(images), 0.0, 255.0)
+    return images * (1 - mask) + noise * mask
 
 
 def _decode_file(path, target):

@@ -91,8 +91,10 @@ def train(run: TrainingRun, log=print) -> ModelCard:
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
         metrics=["accuracy"],
     )
-    train_batches = make_batches(train_split, spec, recipe.labels, batch_size,
-                                 shuffle=True, augment=augment, seed=run.seed)
+    class_weights = balancing_weights(train_split.labels, recipe.labels, recipe.class_weight_power)
+    train_batches = make_batches(train_split, spec, recipe.labels, batch_size, shuffle=True, augment=augment,
+                                 random_erasing=recipe.random_erasing if augment else 0.0,
+                                 class_weights=class_weights, seed=run.seed)
     val_batches = make_batches(val_split, spec, recipe.labels, 256)
     history = run.out / "history.csv"
     keeper = KeepBest(run.weights_path, history)
@@ -135,6 +137,9 @@ def train(run: TrainingRun, log=print) -> ModelCard:
                 "optimizer": recipe.optimizer,
                 "label_smoothing": recipe.label_smoothing,
                 "augment": augment,
+                "random_erasing": recipe.random_erasing if augment else 0.0,
+                "class_weights": dict(zip(recipe.labels, [round(w, 3) for w in class_weights]))
+                if class_weights is not None else "none",
                 "imagenet": run.imagenet,
                 "mixed_precision": run.mixed_precision,
                 "notes": recipe.notes,
@@ -154,6 +159,22 @@ def train(run: TrainingRun, log=print) -> ModelCard:
 
     shutil.rmtree(backup, ignore_errors=True)
     return card
+
+
+def balancing_weights(labels, names, power: float) -> list[float] | None:
+    """Loss weight per class (in ``names`` order): (largest class / class count) ** ``power``.
+
+    ``labels`` are canonical emotion indices; ``None`` when ``power`` is 0 (all weigh alike).
+    """
+    if not power:
+        return None
+    import numpy as np
+
+    from fer_video.emotions import EMOTIONS
+
+    counts = np.bincount(labels, minlength=len(EMOTIONS)).astype(float)
+    weights = (counts.max() / np.maximum(counts, 1)) ** power
+    return [float(weights[EMOTIONS.index(name)]) for name in names]
 
 
 def _build(recipe: Recipe, img_size: int | None, imagenet: bool):
