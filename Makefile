@@ -18,8 +18,8 @@ demo: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
-test: lint
-	$(BIN)/pytest
+test: lint  # in a shuffled order (the seed is printed): no test may lean on another's leftovers
+	$(BIN)/pytest --random-order
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/pipeline_speed.py --levers

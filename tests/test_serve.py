@@ -120,12 +120,10 @@ def weights(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def server(sample_video, weights, tmp_path_factory):
-    """``fer-video serve`` on a free loopback port, the sample video as a live source, a CSV sink beside."""
-    csv_path = tmp_path_factory.mktemp("serve") / "timeline.csv"
+def _start_server(video: Path, weights: Path, csv_path: Path) -> SimpleNamespace:
+    """``fer-video serve`` on a free loopback port, ``video`` as a live source, a CSV sink beside."""
     process = subprocess.Popen(
-        [str(FER_VIDEO), "serve", "--source", str(sample_video), "--port", "0", "--detector", "haar",
+        [str(FER_VIDEO), "serve", "--source", str(video), "--port", "0", "--detector", "haar",
          "--weights", str(weights), "--csv", str(csv_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child,
@@ -144,11 +142,22 @@ def server(sample_video, weights, tmp_path_factory):
         process.kill()
         pytest.fail("fer-video serve did not start:\n" + "".join(lines))
     url = next(line for line in lines if "live view at " in line).split("live view at ")[1].split()[0]
-    yield SimpleNamespace(url=url.rstrip("/"), port=int(url.rstrip("/").rsplit(":", 1)[1]), process=process,
-                          csv=csv_path, lines=lines)
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    return SimpleNamespace(url=url.rstrip("/"), port=int(url.rstrip("/").rsplit(":", 1)[1]), process=process,
+                           csv=csv_path, lines=lines)
+
+
+def _stop(server: SimpleNamespace) -> None:
+    if server.process.poll() is None:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(sample_video, weights, tmp_path_factory):
+    """A server the request and browser tests share; none of them stops it."""
+    running = _start_server(sample_video, weights, tmp_path_factory.mktemp("serve") / "timeline.csv")
+    yield running
+    _stop(running)
 
 
 def _request(server, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
@@ -282,10 +291,20 @@ def test_three_viewers_share_one_stream(server, browser):
         page.close()
 
 
-def test_stopping_the_server_finishes_the_csv(server):
+def test_stopping_the_server_finishes_the_csv(sample_video, weights, tmp_path):
+    """A server of its own, stopped once it has analysed faces: no other test's traffic or order matters."""
     import pandas as pd
 
-    server.process.send_signal(signal.SIGINT)
-    assert server.process.wait(timeout=30) == 0, "".join(server.lines)
+    server = _start_server(sample_video, weights, tmp_path / "timeline.csv")
+    try:
+        deadline = time.monotonic() + 60
+        while _request(server, "GET", "/timeline.csv")[1].count(b"\n") < 2:  # header and a face row
+            assert time.monotonic() < deadline, "no face analysed in 60 s:\n" + "".join(server.lines)
+            time.sleep(0.2)
+        server.process.send_signal(signal.SIGINT)
+        assert server.process.wait(timeout=30) == 0, "".join(server.lines)
+    finally:
+        _stop(server)
     table = pd.read_csv(server.csv)
     assert len(table) > 0 and table["face_id"].notna().all()
+    assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]
