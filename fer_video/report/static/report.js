@@ -1,0 +1,53 @@
+// fer-video report: draws each face's scores over time with uPlot (inlined above). Drag across a
+// chart to zoom into that stretch, double-click to see the whole again. Everything it needs is in
+// the page: no request leaves it.
+"use strict";
+
+(() => {
+  const data = JSON.parse(document.getElementById("report-data").textContent);
+
+  function clock(seconds) {
+    const tenths = Math.round(Math.max(0, seconds) * 10);
+    const minutes = Math.floor(tenths / 600);
+    const rest = ((tenths % 600) / 10).toFixed(1).padStart(4, "0");
+    const hours = Math.floor(minutes / 60);
+    return hours ? `${hours}:${String(minutes % 60).padStart(2, "0")}:${rest}` : `${minutes}:${rest}`;
+  }
+  const place = (x) => (data.timed ? clock(x) : `#${Math.round(x)}`);
+  const percent = (v) => (v == null ? "–" : `${Math.round(v * 100)}%`);
+  const axis = { stroke: "#9aa3b2", grid: { stroke: "#2b3140" }, ticks: { stroke: "#2b3140" } };
+  const charts = [];
+
+  for (const face of data.faces) {
+    const box = document.querySelector(`.chart[data-face-id="${face.id}"]`);
+    const chart = new uPlot({
+      width: Math.max(300, box.clientWidth), height: 220,
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: false }, y: { range: [0, 1] } },
+      axes: [
+        { ...axis, values: (u, splits) => splits.map(place) },
+        { ...axis, size: 50, values: (u, splits) => splits.map(percent) },
+      ],
+      series: [
+        { label: data.timed ? "time" : "picture", value: (u, v) => (v == null ? "–" : place(v)) },
+        ...data.emotions.map((name, i) => ({
+          label: name, stroke: data.colours[i], dash: data.dashes[i], width: data.widths[i],
+          value: (u, v) => percent(v),
+        })),
+      ],
+      hooks: {
+        setScale: [(u, key) => {
+          if (key !== "x") return;
+          box.dataset.xmin = u.scales.x.min;
+          box.dataset.xmax = u.scales.x.max;
+        }],
+      },
+    }, [face.x, ...face.scores], box);
+    box.dataset.ready = "true";
+    charts.push([box, chart]);
+  }
+
+  window.addEventListener("resize", () => {
+    for (const [box, chart] of charts) chart.setSize({ width: Math.max(300, box.clientWidth), height: 220 });
+  });
+})();
