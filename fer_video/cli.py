@@ -10,6 +10,7 @@ from pathlib import Path
 from fer_video.config import SINGLE_STAGES, PipelineConfig, StageChoice, parse_option
 from fer_video.plugin_manager import PluginError, PluginManager, UnknownStageError
 from fer_video.quiet import native_logs_hidden
+from fer_video.tta import TTA_MODES
 
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov"}
 EXIT_INPUT_PROBLEM = 1
@@ -261,31 +262,44 @@ def _train(args, plugins) -> int:
         batch_size=args.batch_size, learning_rate=args.learning_rate, augment=args.augment,
         img_size=args.img_size, blur=args.blur, imagenet=args.imagenet, resume=args.resume,
         mixed_precision=args.mixed_precision, limit=args.limit, seed=args.seed, command=["fer-video", *sys.argv[1:]],
+        init_weights=Path(args.init_weights) if args.init_weights else None,
     )
     train(run, log=say)
     return 0
 
 
 def _evaluate(args, plugins) -> int:
-    from fer_video.training.evaluate import evaluate
-
-    options = {"weights": args.weights} if args.weights else {}
-    with native_logs_hidden():
-        classifier = plugins.create("classifier", args.model, **options)
-    if args.blur is not None:  # try another input blur than the card's
-        classifier.spec = replace(classifier.spec, blur=args.blur)
-    say(f"classifier: {classifier.description}, input blur {classifier.spec.blur}")
     import time
 
+    from fer_video.training.evaluate import evaluate
+    from fer_video.training.predict import with_tta
+
+    classifier = with_tta(_evaluated_classifier(args, plugins), args.tta)
+    if args.blur is not None:  # try another input blur than the card's
+        classifier.spec = replace(classifier.spec, blur=args.blur)
+    spec = getattr(classifier, "spec", None)
+    say(f"classifier: {classifier.description}"
+        + (f", input blur {spec.blur}, test-time augmentation {spec.tta}" if spec is not None else ""))
     started = time.perf_counter()
-    report = evaluate(classifier, Path(args.data), args.split, tta=args.tta, limit=args.limit)
+    report = evaluate(classifier, Path(args.data), args.split, limit=args.limit)
     seconds = time.perf_counter() - started
     print(report.as_text())
-    say(f"{int(report.confusion.sum())} faces in {seconds:.1f} s, test-time augmentation: {args.tta}")
+    say(f"{int(report.confusion.sum())} faces in {seconds:.1f} s")
     if args.png:
         report.save_png(args.png)
         say(f"wrote {args.png}")
     return 0
+
+
+def _evaluated_classifier(args, plugins):
+    """--model's classifier, else the one the pipeline runs (by default, or as --config says), built the same way."""
+    config = PipelineConfig.from_toml(args.config) if args.config else PipelineConfig()
+    if args.model:
+        config.classifier = StageChoice(args.model)
+    if args.weights:
+        config.classifier.options["weights"] = args.weights
+    with native_logs_hidden():
+        return config.build_stage(plugins, "classifier")
 
 
 def _export(args, plugins) -> int:
@@ -324,6 +338,7 @@ def _export(args, plugins) -> int:
     out.write_bytes(export.convert_to_tflite(model, args.quantize))
     command = shlex.join(["fer-video", *(arg for arg in sys.argv[1:] if arg != "--force")])
     card = export.exported_card(training_card, out, command, args.quantize)
+    card.input = replace(card.input, tta=args.tta)  # the pipeline averages as the card says, and is measured so
     card.write(card_path_for(out))
     with native_logs_hidden():
         classifier = plugins.create("classifier", "file", weights=out)
@@ -333,8 +348,8 @@ def _export(args, plugins) -> int:
     export.record_measurements(card, report, flip, args.split, speed)
     card.write(card_path_for(out))
     say(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and {card_path_for(out)}")
-    print(f"{args.split} accuracy {report.accuracy:.4f} ({flip.accuracy:.4f} with flip averaging), "
-          f"{speed:.0f} faces/s batched")
+    print(f"{args.split} accuracy {report.accuracy:.4f} with test-time augmentation {card.input.tta} "
+          f"({flip.accuracy:.4f} with flip averaging), {speed:.0f} faces/s batched")
     return 0
 
 
@@ -419,14 +434,18 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--mixed-precision", action="store_true", help="bfloat16 compute (fast on AVX-512 CPUs)")
     train.add_argument("--limit", type=int, help="train on a stratified subset of this many faces")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--init-weights", metavar="FILE",
+                       help="start from these Keras weights of the same architecture (to chain runs)")
     train.set_defaults(handler=_train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy, per-class scores and confusion matrix")
-    evaluate.add_argument("--model", required=True, help="classifier name")
+    evaluate.add_argument("--model", help="classifier name (default: the pipeline's classifier, as it runs it)")
+    evaluate.add_argument("--config", help="evaluate the classifier this pipeline.toml configures")
     evaluate.add_argument("--weights", help="weights file (default: the shipped one)")
     evaluate.add_argument("--data", required=True, help="FER-2013 folder, fer2013.csv or .npz")
     evaluate.add_argument("--split", default="val", choices=["train", "val", "test"])
-    evaluate.add_argument("--tta", default="none", choices=["none", "flip", "crops"], help="test-time augmentation")
+    evaluate.add_argument("--tta", choices=TTA_MODES,
+                          help="test-time augmentation instead of the card's: none, flip or ten-crop (10 views)")
     evaluate.add_argument("--png", help="save the confusion matrix as a PNG")
     evaluate.add_argument("--blur", type=float, help="input blur (Gaussian sigma) instead of the card's")
     evaluate.add_argument("--limit", type=int, help="evaluate a stratified subset of this many faces")
@@ -441,6 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--data", required=True, help="FER-2013, to measure the exported file's accuracy")
     export.add_argument("--split", default="val", choices=["val", "test"])
     export.add_argument("--blur", type=float, help="input blur (Gaussian sigma) for the card, instead of the recipe's")
+    export.add_argument("--tta", default="none", choices=TTA_MODES,
+                        help="test-time augmentation the card declares: the pipeline and evaluate then average so")
     export.add_argument("--force", action="store_true", help="overwrite existing outputs")
     export.set_defaults(handler=_export)
     return parser

@@ -83,9 +83,12 @@ class PipelineConfig:
 
     def build(self, plugins: PluginManager) -> dict[str, Any]:
         """Create the detector, classifier, tracker and smoother (in that order)."""
-        return {kind: plugins.create(kind, choice.name, **choice.options)
-                for kind in SINGLE_STAGES
-                for choice in [getattr(self, kind)]}
+        return {kind: self.build_stage(plugins, kind) for kind in SINGLE_STAGES}
+
+    def build_stage(self, plugins: PluginManager, kind: str) -> Any:
+        """Create one configured stage, as the pipeline does (``evaluate`` scores its classifier so)."""
+        choice = getattr(self, kind)
+        return plugins.create(kind, choice.name, **choice.options)
 
 
 def _choice(table: Any, where: str) -> StageChoice:

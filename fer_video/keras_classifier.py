@@ -9,6 +9,7 @@ import numpy as np
 
 from fer_video.emotions import reorder_columns
 from fer_video.model_card import InputSpec
+from fer_video.tta import scored_views
 
 
 class KerasClassifier:
@@ -30,8 +31,8 @@ class KerasClassifier:
         return f"{self.name} ({self.weights or 'untrained weights'})"
 
     def predict(self, crops: Sequence[np.ndarray]) -> np.ndarray:
-        """Scores (N, 7) that sum to 1, in :data:`fer_video.emotions.EMOTIONS` order."""
+        """Scores (N, 7) summing to 1, in :data:`fer_video.emotions.EMOTIONS` order, averaged over ``spec.tta``."""
         if len(crops) == 0:
             return np.zeros((0, len(self._columns)), np.float32)
-        scores = self._infer(self.spec.prepare(crops)).numpy()
+        scores = scored_views(self.spec.prepare(crops), self.spec.tta, lambda batch: self._infer(batch).numpy())
         return scores[:, self._columns]

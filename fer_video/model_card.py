@@ -17,6 +17,7 @@ import numpy as np
 import tomli_w
 
 from fer_video.emotions import EMOTIONS, reorder_columns
+from fer_video.tta import check_mode
 
 COLORS = ("gray", "bgr", "rgb")
 
@@ -27,6 +28,9 @@ class InputSpec:
 
     ``blur`` is a Gaussian sigma (in input pixels) applied to each crop first, for a model
     trained on blurrier faces than the ones it will see (see ``fer_video.builtins.fernet``).
+    ``tta`` is the test-time augmentation the classifier averages over (see :mod:`fer_video.tta`):
+    it belongs to how the model is fed, so a card that measured its accuracy with flip averaging
+    makes the pipeline average the same way.
     """
 
     size: int
@@ -34,8 +38,10 @@ class InputSpec:
     scale: float = 1.0
     offset: float = 0.0
     blur: float = 0.0
+    tta: str = "none"
 
     def __post_init__(self) -> None:
+        check_mode(self.tta)
         if self.blur < 0:
             raise ValueError(f"input blur {self.blur} must be 0 or more")
         if self.color not in COLORS:
@@ -121,6 +127,7 @@ class ModelCard:
                 "scale": self.input.scale,
                 "offset": self.input.offset,
                 "blur": self.input.blur,
+                "tta": self.input.tta,
             },
         }
         data.update(self.details)

@@ -50,7 +50,7 @@ def test_an_exported_ensemble_scores_the_mean_of_its_members(tmp_path):
     card = ModelCard.read(tmp_path / "ensemble.card.toml")
     members = card.details["ensemble"]["members"]
     assert [m["seed"] for m in members] == [1, 2] and members[0]["weights"] == str(first)
-    assert card.details["parameters"] == 2 * 1_411_911
+    assert card.details["parameters"] == 2 * build_fernet().count_params()
     assert "validation" in card.details and card.input == RECIPE.input
 
 
@@ -59,3 +59,26 @@ def test_members_must_share_their_input():
     sharper = ModelCard(architecture="fernet", input=InputSpec(size=48, color="gray", blur=1.0))
     with pytest.raises(ValueError, match="b.weights.h5 is a fernet taking .* members must share"):
         ensemble_training_card([fernet, sharper], ["a.weights.h5", "b.weights.h5"])
+
+
+def test_export_can_ship_flip_averaging_in_the_card_and_measures_with_it(tmp_path):
+    from fer_video.training.evaluate import evaluate
+
+    rng = np.random.default_rng(1)
+    faces = rng.integers(0, 256, (28, 48, 48), dtype=np.uint8)
+    np.savez(tmp_path / "faces.npz", x_train=faces, y_train=np.arange(28) % 7, x_val=faces, y_val=np.arange(28) % 7)
+    weights = _trained_looking_fernet(tmp_path / "a", 3)
+    out = tmp_path / "flip.tflite"
+    exported = run_cli("export", "--model", "fernet", "--weights", weights, "--out", out,
+                       "--data", tmp_path / "faces.npz", "--quantize", "none", "--tta", "flip")
+    assert exported.returncode == 0, exported.stderr
+    card = ModelCard.read(tmp_path / "flip.card.toml")
+    assert card.input.tta == "flip" and "--tta flip" in card.details["export"]["command"]
+
+    shipped = PluginManager().create("classifier", "file", weights=out)
+    crops = list(faces[:6])
+    plain = PluginManager().create("classifier", "fernet", weights=weights).predict(crops)
+    mirrored = PluginManager().create("classifier", "fernet", weights=weights).predict([c[:, ::-1] for c in crops])
+    np.testing.assert_allclose(shipped.predict(crops), (plain + mirrored) / 2, atol=1e-5)
+    report = evaluate(shipped, tmp_path / "faces.npz", "val")
+    assert card.details["validation"]["accuracy"] == round(report.accuracy, 4)

@@ -121,3 +121,38 @@ def test_weights_only_h5_and_other_files_are_explained(tmp_path):
         _file_factory().create(weights=tmp_path / "model.onnx")
     with pytest.raises(ValueError, match="needs a model file"):
         _file_factory().create()
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".tflite"])
+def test_a_card_asking_for_flip_averaging_makes_the_pipelines_classifier_average(saved, tmp_path, suffix):
+    from dataclasses import replace
+
+    from fer_video.config import PipelineConfig, StageChoice
+    from fer_video.plugin_manager import PluginManager
+    from fer_video.training.predict import with_tta
+
+    model = saved[0]
+    path = tmp_path / f"flip{suffix}"
+    if suffix == ".keras":
+        model.save(path)
+    else:
+        import tensorflow as tf
+
+        path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    ModelCard("tiny", replace(SPEC, tta="flip"), LABELS).write(card_path_for(path))
+    config = PipelineConfig(classifier=StageChoice("file", {"weights": str(path)}))
+    classifier = config.build_stage(PluginManager(), "classifier")  # the stage the pipeline would run
+
+    faces = [face[..., 0] for face in _crops(3)]
+    faces = [np.ascontiguousarray(face[:16, :16]) for face in faces]  # already 16x16: no resize to blur the test
+
+    def raw(crops):
+        return model(SPEC.prepare(crops), training=False).numpy()[:, reorder_columns(LABELS)]
+
+    plain, mirrored = raw(faces), raw([face[:, ::-1] for face in faces])
+    scores = classifier.predict(faces)
+    assert np.allclose(scores, (plain + mirrored) / 2, atol=1e-5)
+    assert not np.allclose(scores, plain, atol=1e-3)
+    unflipped = with_tta(classifier, "none")
+    assert np.allclose(unflipped.predict(faces), plain, atol=1e-5)
+    assert classifier.spec.tta == "flip", "trying another mode leaves the card's classifier as it was"

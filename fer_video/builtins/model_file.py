@@ -16,6 +16,7 @@ import numpy as np
 from fer_video.emotions import EMOTIONS, reorder_columns
 from fer_video.model_card import InputSpec, ModelCard, card_path_for
 from fer_video.registry import ClassifierFactory
+from fer_video.tta import scored_views
 
 SUFFIXES = (".keras", ".h5", ".tflite")
 
@@ -119,12 +120,14 @@ class TFLiteClassifier:
         return f"{self.name} ({self.weights}, TF Lite)"
 
     def predict(self, crops: Sequence[np.ndarray]) -> np.ndarray:
-        """Scores (N, 7) in :data:`fer_video.emotions.EMOTIONS` order."""
+        """Scores (N, 7) in :data:`fer_video.emotions.EMOTIONS` order, averaged over the card's ``tta`` views."""
         if len(crops) == 0:
             return np.zeros((0, len(self._columns)), np.float32)
-        batch = self.spec.prepare(crops)
+        return scored_views(self.spec.prepare(crops), self.spec.tta, self._run_batched)[:, self._columns]
+
+    def _run_batched(self, batch: np.ndarray) -> np.ndarray:
         scores = [self._run(batch[start : start + self.MAX_BATCH]) for start in range(0, len(batch), self.MAX_BATCH)]
-        return np.concatenate(scores)[:, self._columns]
+        return np.concatenate(scores)
 
     def _run(self, batch: np.ndarray) -> np.ndarray:
         count = len(batch)

@@ -10,8 +10,9 @@ from fer_video.training.metrics import Report
 from fer_video.training.predict import predict_split
 
 
-def evaluate(classifier: Classifier, data: Path, split: str = "val", *, tta: str = "none",
+def evaluate(classifier: Classifier, data: Path, split: str = "val", *, tta: str | None = None,
              limit: int | None = None) -> Report:
+    """Accuracy and confusion of ``classifier`` on one split; ``tta=None`` averages as its card says."""
     splits = load_fer2013(data)
     if split not in splits:
         raise ValueError(f"{data} has no {split!r} split; it has {', '.join(sorted(splits))}")

@@ -35,6 +35,8 @@ class TrainingRun:
     mixed_precision: bool = False
     limit: int | None = None
     seed: int = 0
+    init_weights: Path | None = None
+    """Keras weights of the same architecture to start from (a chain of runs, each from the last's best)."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
     @property
@@ -62,6 +64,8 @@ def train(run: TrainingRun, log=print) -> ModelCard:
         raise FileExistsError(
             f"{run.out} holds an unfinished run; pass --resume to continue it, or choose another --out"
         )
+    if run.init_weights is not None and not run.init_weights.exists():
+        raise FileNotFoundError(f"--init-weights {run.init_weights} does not exist")
     run.out.mkdir(parents=True, exist_ok=True)
 
     splits = load_fer2013(run.data)
@@ -84,6 +88,11 @@ def train(run: TrainingRun, log=print) -> ModelCard:
         model = _build(recipe, run.img_size, run.imagenet)
     finally:
         keras.mixed_precision.set_global_policy("float32")
+    if run.init_weights is not None:
+        from fer_video.builtins.keras_weights import load_weights
+
+        load_weights(model, run.init_weights, run.name)
+        log(f"starting from {run.init_weights}")
     steps = math.ceil(len(train_split) / batch_size)
     learning_rate = run.learning_rate or recipe.learning_rate
     model.compile(
@@ -141,6 +150,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
                 "class_weights": dict(zip(recipe.labels, [round(w, 3) for w in class_weights]))
                 if class_weights is not None else "none",
                 "imagenet": run.imagenet,
+                "init_weights": str(run.init_weights) if run.init_weights is not None else "none",
                 "mixed_precision": run.mixed_precision,
                 "notes": recipe.notes,
             },
