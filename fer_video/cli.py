@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -13,9 +15,26 @@ from fer_video.quiet import native_logs_hidden
 from fer_video.tta import TTA_MODES
 
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov"}
-EXIT_INPUT_PROBLEM = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+EXIT_INPUT_PROBLEM = 1  # the input (or a stage on it) failed; a truncated video was processed as far as it decodes
+EXIT_USAGE = 2  # a wrong command line, option or output path: nothing was run
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # Ctrl+C: 130; SIGTERM 143 and SIGHUP 129 end a run the same way
+
+
+class UsageError(ValueError):
+    """The command line asks for something fer-video refuses to do (exit code 2): nothing was run."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``timeout``, a job scheduler, a closed terminal): ends a run like Ctrl+C,
+    so its outputs are finished up to the last frame, and the exit code is 128 + the signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame) -> None:
+    raise Terminated(signum)
 
 
 def say(message: str) -> None:
@@ -76,16 +95,31 @@ def _main_output_options(args: argparse.Namespace, kind: str) -> dict:
 
 
 def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool) -> None:
-    """Refuse to overwrite the input, or an existing output without --force, before any work."""
+    """Refuse to overwrite the input, or an existing output without --force, before any work.
+
+    A folder of pictures cannot be written into itself, a folder inside it or one holding it, whatever
+    the flags. A device or FIFO (``/dev/null``) is written into, never replaced, so it needs no --force.
+    """
+    from fer_video.atomic import special_kind, written_in_place
+
     seen = set()
+    source = source_path.resolve() if source_path is not None else None
     for output in outputs:
         resolved = output.resolve()
-        if source_path is not None and resolved == source_path.resolve():
-            raise ValueError(f"output {output} is the input file; choose another output path")
+        if source is not None and source.is_dir() and (resolved == source or source in resolved.parents
+                                                       or resolved in source.parents):
+            where = "the input folder" if resolved == source else (
+                "inside the input folder" if source in resolved.parents else "a folder holding the input folder")
+            raise UsageError(f"output {output} is {where} {source_path}; "
+                             "write the annotated pictures to a folder of their own")
+        if source is not None and (resolved == source or (output.exists() and os.path.samefile(output, source))):
+            raise UsageError(f"output {output} is the input file; choose another output path")
         if resolved in seen:
-            raise ValueError(f"{output} is named as two outputs; give each output its own path")
+            raise UsageError(f"{output} is named as two outputs; give each output its own path")
         seen.add(resolved)
-        if output.exists() and not force:
+        if special_kind(output) is not None and not written_in_place(output):
+            raise UsageError(f"output {output} is a {special_kind(output)}; name a file, a FIFO or /dev/null")
+        if output.exists() and not force and not written_in_place(output):
             raise FileExistsError(f"output {output} already exists; pass --force to overwrite it")
 
 
@@ -119,13 +153,13 @@ def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: 
     sink_choices = list(config.sinks)
     if main_output is not None:
         kind = "image" if input_path is not None and (input_path.is_dir() or not _is_video(input_path)) else "video"
-        if kind == "video" and main_output.suffix.lower() not in VIDEO_SUFFIXES:
+        if kind == "video" and main_output.suffix.lower() not in VIDEO_SUFFIXES and not _is_device(main_output):
             raise ValueError(f"annotate writes H.264 MP4 for a video; name the output .mp4, not {main_output.name}")
         sink_choices.insert(0, StageChoice(kind, {**_main_output_options(args, kind), "output": str(main_output)}))
     if live:
         sink_choices.insert(0, StageChoice("window"))
     outputs = [Path(c.options["output"]) for c in sink_choices if c.options.get("output")]
-    _check_outputs(input_path if input_path and input_path.is_file() else None, outputs, args.force)
+    _check_outputs(input_path, outputs, args.force)
 
     sinks = [plugins.create("sink", c.name, **c.options) for c in sink_choices]  # cheap: fail fast
     pipeline = build_pipeline(config, plugins, open_source(source_location), sinks,
@@ -142,11 +176,17 @@ def report(summary, outputs: list[Path], *, stopping_is_normal: bool = False) ->
             say(f"wrote {path}")
     if summary.interrupted and not stopping_is_normal:
         say("interrupted: the outputs above are complete up to the last processed frame")
-        return EXIT_INTERRUPTED
+        return 128 + (summary.signal or signal.SIGINT)
     if summary.stopped_early:
         say(f"warning: {summary.stopped_early}")
         return EXIT_INPUT_PROBLEM
     return 0
+
+
+def _is_device(path: Path) -> bool:
+    from fer_video.atomic import special_kind
+
+    return special_kind(path) == "character device"
 
 
 def _is_video(path: Path) -> bool:
@@ -209,11 +249,12 @@ def _demo(args, plugins) -> int:
 
     folder = Path(args.out)
     sample = folder / "sample.mp4"
+    _check_outputs(None, [sample, folder / "annotated.mp4", folder / "timeline.csv"], args.force)
     say(f"building a 6-second 720p sample video with audio from scikit-image's and matplotlib's pictures: {sample}")
     make_sample_video(sample)
     args.input, args.output = str(sample), str(folder / "annotated.mp4")
     args.csv = str(folder / "timeline.csv")
-    args.force = True  # the demo folder is the demo's own
+    args.force = True  # checked above: only files --force allowed, and the sample video just built, are replaced
     code = run_analysis(args, plugins, Path(args.output))
     if code == 0:
         _print_face_summary(Path(args.csv))
@@ -408,14 +449,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_stage_options(serve)
     serve.set_defaults(handler=_serve)
 
-    demo = commands.add_parser("demo", help="build a sample video, annotate it and write its CSV")
-    demo.add_argument("--out", default="fer-video-demo", help="folder for the demo's files")
-    _add_stage_options(demo)
-    demo.set_defaults(handler=_demo)
-
-    plugins = commands.add_parser("plugins", help="list every registered stage and its distribution")
-    plugins.set_defaults(handler=_plugins)
-
     train = commands.add_parser("train", help="train a classifier architecture on FER-2013")
     train.add_argument("--model", required=True, help="classifier name, e.g. fernet or model3")
     train.add_argument("--data", required=True, help="FER-2013 folder, fer2013.csv or .npz")
@@ -467,17 +500,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(error: BaseException) -> str:
+    """The error and its notes (e.g. that the outputs were discarded) as one line."""
+    return " ".join("; ".join([str(error), *getattr(error, "__notes__", [])]).split())
+
+
+def _handle_termination() -> dict[int, object]:
+    """SIGTERM and SIGHUP end a run like Ctrl+C (unless ignored, as under nohup); returns what they replaced."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    replaced = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) == signal.SIG_DFL:
+            replaced[signum] = signal.signal(signum, _terminate)
+    return replaced
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    replaced = _handle_termination()
     try:
         plugins = PluginManager()
         return args.handler(args, plugins)
     except (FileNotFoundError, FileExistsError, ValueError, UnknownStageError, PluginError, RuntimeError) as error:
-        say(f"fer-video: error: {error}")
-        return EXIT_USAGE if isinstance(error, (UnknownStageError, FileExistsError)) else EXIT_INPUT_PROBLEM
-    except KeyboardInterrupt:
+        say(f"fer-video: error: {_one_line(error)}")
+        return EXIT_USAGE if isinstance(error, (UnknownStageError, FileExistsError, UsageError)) else EXIT_INPUT_PROBLEM
+    except KeyboardInterrupt as error:
         say("fer-video: interrupted")
-        return EXIT_INTERRUPTED
+        return 128 + getattr(error, "signum", signal.SIGINT)
+    except Exception as error:  # a stage's own failure: one line, unless the traceback is asked for
+        if os.environ.get("FER_VIDEO_DEBUG"):
+            raise
+        say(f"fer-video: error: {type(error).__name__}: {_one_line(error)} (FER_VIDEO_DEBUG=1 shows where)")
+        return EXIT_INPUT_PROBLEM
+    finally:
+        for signum, handler in replaced.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

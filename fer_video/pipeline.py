@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ class RunSummary:
     faces: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    signal: int | None = None
+    """The signal that interrupted the run: SIGINT (Ctrl+C), SIGTERM or SIGHUP."""
     stopped_early: str | None = None
 
     @property
@@ -71,6 +74,9 @@ class Pipeline:
         self.tracker = tracker
         self.smoother = smoother
         self.sinks = list(sinks)
+        if not 0 <= margin <= 2:  # a negative margin crops nothing and the classifier fails mid-run
+            raise ValueError(f"margin must be from 0 to 2 (the fraction of the face box added on each side), "
+                             f"not {margin}")
         self.margin = margin
         if int(detect_every) < 1:
             raise ValueError(f"detect_every must be 1 or more, not {detect_every}")
@@ -124,7 +130,9 @@ class Pipeline:
             yield frame, self.detector.detect(frame.image) if number % self._detection_interval == 0 else None
 
     def run(self) -> RunSummary:
-        """Process the whole source; sinks are always closed, so outputs stay valid on Ctrl+C."""
+        """Process the whole source. A normal end, Ctrl+C or a termination signal (raised here as a
+        ``KeyboardInterrupt`` with a ``signum``) closes the sinks, so the outputs are valid up to the
+        last frame; any other failure discards them: an output is never published half-made."""
         summary = RunSummary()
         info = RunInfo(
             source=self.source.info,
@@ -137,6 +145,8 @@ class Pipeline:
         opened: list[Sink] = []
         live = self.source.info.live
         writer = frames = None
+        failure: BaseException | None = None  # what ended the run other than its end, a stop or a signal
+        body_failed = False
         try:
             self._start(self.sinks, info, opened)
             # A file is decoded and detected ahead and written behind on threads; a live source
@@ -159,8 +169,12 @@ class Pipeline:
                     bar.update(1)
         except StopPipeline:
             pass
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as error:
             summary.interrupted = True
+            summary.signal = getattr(error, "signum", signal.SIGINT)
+        except BaseException as error:
+            failure, body_failed = error, True
+            raise
         finally:
             if bar is not None:
                 bar.close()
@@ -174,16 +188,23 @@ class Pipeline:
                     pass
                 except Exception as error:
                     errors.append(error)
+                    failure = failure or error
             for sink in opened:
                 try:
-                    sink.close()
+                    if failure is not None and hasattr(sink, "discard"):
+                        sink.discard()
+                    else:
+                        sink.close()
                 except Exception as error:  # close the others before reporting
                     errors.append(error)
+            raised = failure if body_failed else (errors[0] if errors else None)
+            if raised is not None and failure is not None and opened:
+                raised.add_note("nothing was written: a failed run discards its outputs")
             self.source.close()
             summary.seconds = time.perf_counter() - started
             summary.stopped_early = getattr(self.source, "stopped_early", None)
-            if errors:
-                raise errors[0]
+            if raised is not None and not body_failed:
+                raise raised
         return summary
 
     def _write(self, frame: Frame) -> None:

@@ -29,6 +29,11 @@ class HaarDetector:
         self.min_neighbors = int(min_neighbors)
         self.min_size = int(min_size)
         self.max_width = int(max_width)
+        if not self.scale_factor > 1.0:  # OpenCV asserts mid-run otherwise
+            raise ValueError(f"scale_factor must be above 1 (1.1 scans 10% size steps), not {scale_factor}")
+        if self.min_neighbors < 0 or self.min_size < 1 or self.max_width < 0:
+            raise ValueError("min_neighbors must be 0 or more, min_size 1 or more and max_width 0 (no shrinking) "
+                             "or more")
 
     def detect(self, image: np.ndarray) -> list[Face]:
         gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image

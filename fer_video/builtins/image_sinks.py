@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 
 from fer_video import hookimpl
-from fer_video.atomic import partial_path, publish
+from fer_video.atomic import clean_stale, discard, partial_path, publish
 from fer_video.builtins.annotator import annotate
 from fer_video.frame import Frame, RunInfo
 from fer_video.registry import StageFactory
@@ -29,11 +29,18 @@ class ImageSink:
             self.output.mkdir(parents=True, exist_ok=True)
         else:
             self.output.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(self.output)
 
     def write(self, frame: Frame) -> None:
         target = self.output / frame.name if self._kind == "folder" else self.output
         partial = partial_path(target)
-        if not cv2.imwrite(str(partial), annotate(frame)):
+        try:
+            written = cv2.imwrite(str(partial), annotate(frame))
+        except BaseException:
+            discard(partial, target)
+            raise
+        if not written:
+            discard(partial, target)
             raise ValueError(f"OpenCV cannot write an image named {target} (use .jpg or .png)")
         publish(partial, target)
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from fer_video import hookimpl
-from fer_video.atomic import partial_path, publish
+from fer_video.atomic import clean_stale, discard, partial_path, publish, special_kind
 from fer_video.frame import Frame, RunInfo
 from fer_video.registry import StageFactory
 from fer_video.timeline import columns, rows
@@ -18,6 +18,8 @@ class _TimelineFile:
         if output is None:
             raise ValueError("needs an output file (e.g. --csv timeline.csv)")
         self.output = Path(output)
+        if special_kind(self.output) in ("socket", "block device"):
+            raise ValueError(f"{self.output} is a {special_kind(self.output)}; name a file, a FIFO or /dev/null")
         self._partial = partial_path(self.output)
         self._handle = None
         self.smoothed = False
@@ -25,13 +27,14 @@ class _TimelineFile:
     def start(self, run: RunInfo) -> None:
         self.smoothed = run.smoothed
         self.output.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(self.output)
         self._handle = self._partial.open("w", newline="")
 
     def discard(self) -> None:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
-        self._partial.unlink(missing_ok=True)
+        discard(self._partial, self.output)
 
     def close(self) -> None:
         if self._handle is not None:

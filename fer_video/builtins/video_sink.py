@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fer_video import hookimpl
-from fer_video.atomic import partial_path, publish
+from fer_video.atomic import clean_stale, discard, partial_path, publish, special_kind
 from fer_video.builtins.annotator import annotate
 from fer_video.ffmpeg_tools import H264Writer, audio_of
 from fer_video.frame import Frame, RunInfo
@@ -24,6 +24,9 @@ class VideoSink:
         if output is None:
             raise ValueError("needs an output file (e.g. -o annotated.mp4)")
         self.output = Path(output)
+        if special_kind(self.output) not in (None, "character device"):
+            raise ValueError(f"{self.output} is a {special_kind(self.output)}; an MP4 needs a file it can seek in "
+                             "(name a regular file, or /dev/null to discard the video)")
         self.preset = preset
         self.crf = int(crf)
         self.annotated = bool(annotated)
@@ -37,6 +40,7 @@ class VideoSink:
             raise ValueError(f"the video sink needs a video source, not {source.kind}")
         audio = audio_of(source)
         self.output.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(self.output)
         self._writer = H264Writer(self._partial, source.width, source.height, source.fps, audio=audio,
                                   preset=self.preset, crf=self.crf)
 
@@ -50,7 +54,7 @@ class VideoSink:
                 writer.close()
             except RuntimeError:
                 pass
-        self._partial.unlink(missing_ok=True)
+        discard(self._partial, self.output)
 
     def close(self) -> None:
         if self._writer is None:
@@ -59,7 +63,7 @@ class VideoSink:
         try:
             writer.close()
         except RuntimeError:
-            self._partial.unlink(missing_ok=True)
+            discard(self._partial, self.output)
             raise
         publish(self._partial, self.output)
 

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from fer_video import hookimpl
-from fer_video.atomic import partial_path, publish
+from fer_video.atomic import discard, partial_path, publish
 from fer_video.face import Face
 from fer_video.ffmpeg_tools import H264Writer, audio_of
 from fer_video.frame import Frame, RunInfo
@@ -93,8 +93,20 @@ class BlurSink:
         target = self.output / frame.name if self._kind == "folder" else self.output
         partial = partial_path(target)
         if not cv2.imwrite(str(partial), image):
+            discard(partial, target)
             raise ValueError(f"OpenCV cannot write an image named {target} (use .jpg or .png)")
         publish(partial, target)
+
+    def discard(self) -> None:
+        """The run failed: remove the unfinished MP4 rather than publish it."""
+        if self._writer is None:
+            return
+        writer, self._writer = self._writer, None
+        try:
+            writer.close()
+        except RuntimeError:
+            pass
+        discard(writer.path, self.output)
 
     def close(self) -> None:
         """Publish the MP4 only once ffmpeg has finished it, so no half-written file appears."""
@@ -104,7 +116,7 @@ class BlurSink:
         try:
             writer.close()
         except RuntimeError:
-            writer.path.unlink(missing_ok=True)
+            discard(writer.path, self.output)
             raise
         publish(writer.path, self.output)
 
