@@ -315,6 +315,8 @@ def _evaluate(args, plugins) -> int:
     from fer_video.training.evaluate import evaluate
     from fer_video.training.predict import with_tta
 
+    if args.png:  # before the evaluation, not after it
+        _check_outputs(None, [Path(args.png)], args.force)
     classifier = with_tta(_evaluated_classifier(args, plugins), args.tta)
     if args.blur is not None:  # try another input blur than the card's
         classifier.spec = replace(classifier.spec, blur=args.blur)
@@ -482,6 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--png", help="save the confusion matrix as a PNG")
     evaluate.add_argument("--blur", type=float, help="input blur (Gaussian sigma) instead of the card's")
     evaluate.add_argument("--limit", type=int, help="evaluate a stratified subset of this many faces")
+    evaluate.add_argument("--force", action="store_true", help="overwrite an existing --png")
     evaluate.set_defaults(handler=_evaluate)
 
     export = commands.add_parser("export", help="convert trained weights to TF Lite and write its model card")

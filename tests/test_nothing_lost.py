@@ -215,3 +215,19 @@ def test_a_termination_signal_finishes_the_outputs_like_ctrl_c(ten_second_video,
     assert 100 <= frames < 300 and probe(out).video_codec == "h264"
     assert 0 <= pd.read_csv(csv).frame.max() < frames
     assert _leftovers(tmp_path) == []
+
+
+def test_evaluate_keeps_an_existing_png_without_force(tmp_path):
+    import numpy as np
+
+    faces = np.random.default_rng(0).integers(0, 256, (14, 48, 48), np.uint8)
+    np.savez(tmp_path / "faces.npz", x_val=faces, y_val=np.arange(14) % 7)
+    png = tmp_path / "confusion.png"
+    png.write_bytes(b"my own figure")
+    command = ["evaluate", "--model", "fernet", "--data", tmp_path / "faces.npz", "--split", "val", "--png", png]
+    result = run_cli(*command)
+    assert result.returncode == 2, result.stderr
+    assert "already exists; pass --force" in result.stderr and png.read_bytes() == b"my own figure"
+    result = run_cli(*command, "--force")
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes().startswith(b"\x89PNG")
