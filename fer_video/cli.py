@@ -196,7 +196,53 @@ def _is_video(path: Path) -> bool:
 
 
 def _annotate(args, plugins) -> int:
-    return run_analysis(args, plugins, Path(args.output))
+    if args.report is None:
+        return run_analysis(args, plugins, Path(args.output))
+    return _annotate_with_report(args, plugins)
+
+
+def _annotate_with_report(args, plugins) -> int:
+    """annotate, then the report (page or figure) from the timeline it wrote and the input video."""
+    from fer_video.report import RunFacts, card_accuracy, make_report, stage_label
+
+    timeline = args.csv or args.jsonl
+    if not timeline:
+        say("fer-video: error: --report is made from the timeline: add --csv FILE (or --jsonl FILE)")
+        return EXIT_USAGE
+    input_path = Path(args.input)
+    _check_outputs(input_path if input_path.is_file() else None,
+                   [Path(args.output), Path(timeline), args.report], args.force)  # before the run, not after
+    code = run_analysis(args, plugins, Path(args.output))
+    if not Path(timeline).exists():
+        return code
+    config = _pipeline_config(args)
+    run = RunFacts(detector=stage_label(config.detector.name, config.detector.options),
+                   classifier=stage_label(config.classifier.name, config.classifier.options),
+                   smoother=stage_label(config.smoother.name, config.smoother.options),
+                   accuracy=card_accuracy(config.classifier.name, config.classifier.options.get("weights")))
+    video = input_path if input_path.is_file() and _is_video(input_path) else None
+    say(f"wrote {make_report(timeline, args.report, video=video, run=run, force=True)}")
+    return code
+
+
+def _report_output(text: str) -> Path:
+    """-o of ``report``: its extension picks the page or the figure; another is a usage error."""
+    from fer_video.report import output_kind
+
+    try:
+        output_kind(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return Path(text)
+
+
+def _report(args, plugins) -> int:
+    """A timeline as an offline HTML page or a PNG/SVG figure (see fer_video.report)."""
+    from fer_video.report import make_report
+
+    _check_outputs(Path(args.timeline), [args.output], args.force)
+    say(f"wrote {make_report(args.timeline, args.output, video=args.video, force=args.force)}")
+    return 0
 
 
 def _timeline(args, plugins) -> int:
@@ -426,6 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("input", help="video file, image, or folder of images")
     annotate.add_argument("-o", "--output", required=True, help="annotated MP4, image or folder")
     annotate.add_argument("--csv", help="also write the emotion timeline CSV")
+    annotate.add_argument("--report", type=_report_output, metavar="REPORT.html|.png|.svg",
+                          help="also write the report page (or figure) from the timeline (needs --csv or --jsonl)")
     _add_stage_options(annotate)
     annotate.set_defaults(handler=_annotate)
 
@@ -450,6 +498,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--csv", help="also write the emotion timeline CSV")
     _add_stage_options(serve)
     serve.set_defaults(handler=_serve)
+
+    report = commands.add_parser("report", help="a timeline as an offline HTML page (.html) or a figure (.png, .svg)")
+    report.add_argument("timeline", help="timeline CSV or JSON Lines, as annotate, timeline or serve write it")
+    report.add_argument("-o", "--output", required=True, type=_report_output, metavar="OUTPUT.html|.png|.svg",
+                        help="the page (.html) or the figure (.png, .svg)")
+    report.add_argument("--video", help="the analysed video: each face's picture and the frames at its peaks")
+    report.add_argument("--force", action="store_true", help="overwrite an existing output")
+    report.set_defaults(handler=_report)
+
+    demo = commands.add_parser("demo", help="build a sample video, annotate it and write its CSV")
+    demo.add_argument("--out", default="fer-video-demo", help="folder for the demo's files")
+    _add_stage_options(demo)
+    demo.set_defaults(handler=_demo)
+
+    plugins = commands.add_parser("plugins", help="list every registered stage and its distribution")
+    plugins.set_defaults(handler=_plugins)
 
     train = commands.add_parser("train", help="train a classifier architecture on FER-2013")
     train.add_argument("--model", required=True, help="classifier name, e.g. fernet or model3")

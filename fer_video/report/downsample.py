@@ -25,7 +25,7 @@ def drawn_points(face: FaceTrack, fps: float | None, max_points: int) -> tuple[n
     absent = ABSENT_S * fps if fps else 1.0
     segment = np.concatenate([[0], np.cumsum(np.diff(face.frames) > absent)])
     span = float(x[-1] - x[0])
-    width = span / max(1, max_points - 2 * int(segment[-1]))  # every gap costs a NaN row and a split stretch
+    width = span / max(1, max_points - 1 - 2 * int(segment[-1]))  # a gap costs a NaN row and a split stretch
     bucket = np.floor((x - x[0]) / width).astype(np.int64) if width > 0 else np.arange(len(x))
     starts = np.flatnonzero(np.diff(bucket, prepend=-1) | np.diff(segment, prepend=-1))
     counts = np.diff(np.append(starts, len(x)))

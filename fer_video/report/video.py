@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fer_video.quiet import native_logs_hidden
 from fer_video.report.timeline_file import Timeline
 
 FPS_TOLERANCE = 0.01
@@ -34,16 +35,16 @@ def probe_video(path: Path | str) -> VideoFacts:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"video {path} does not exist")
-    capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
-    try:
-        width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+    with native_logs_hidden():  # OpenCV warns on fd 2 about a file it cannot open; the error below says it
+        capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+        opened = capture.isOpened()
+        width, height = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
         fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
         count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        if not capture.isOpened() or not width or not 0 < fps < 1000 or count <= 0:
-            raise ValueError(f"--video {path} is not a video fer-video can read (no frame rate or frame count)")
-        return VideoFacts(path, fps, count, width, int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    finally:
         capture.release()
+    if not opened or not width or not 0 < fps < 1000 or count <= 0:
+        raise ValueError(f"--video {path} is not a video fer-video can read (no frame rate or frame count)")
+    return VideoFacts(path, fps, count, width, height)
 
 
 def check_matches(timeline: Timeline, video: VideoFacts) -> None:

@@ -6,14 +6,15 @@
 (() => {
   const data = JSON.parse(document.getElementById("report-data").textContent);
 
-  function clock(seconds) {
-    const tenths = Math.round(Math.max(0, seconds) * 10);
-    const minutes = Math.floor(tenths / 600);
-    const rest = ((tenths % 600) / 10).toFixed(1).padStart(4, "0");
+  function clock(seconds, places = 1) {
+    const scale = 10 ** places;
+    const units = Math.round(Math.max(0, seconds) * scale);
+    const minutes = Math.floor(units / (60 * scale));
+    const rest = ((units % (60 * scale)) / scale).toFixed(places).padStart(places + 3, "0");
     const hours = Math.floor(minutes / 60);
     return hours ? `${hours}:${String(minutes % 60).padStart(2, "0")}:${rest}` : `${minutes}:${rest}`;
   }
-  const place = (x) => (data.timed ? clock(x) : `#${Math.round(x)}`);
+  const place = (x, places = 1) => (data.timed ? clock(x, places) : `#${Math.round(x)}`);
   const percent = (v) => (v == null ? "–" : `${Math.round(v * 100)}%`);
   const axis = { stroke: "#9aa3b2", grid: { stroke: "#2b3140" }, ticks: { stroke: "#2b3140" } };
   const charts = [];
@@ -25,11 +26,11 @@
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: { range: [0, 1] } },
       axes: [
-        { ...axis, values: (u, splits) => splits.map(place) },
+        { ...axis, values: (u, splits, i, space, step) => splits.map((x) => place(x, step < 0.1 ? 2 : 1)) },
         { ...axis, size: 50, values: (u, splits) => splits.map(percent) },
       ],
       series: [
-        { label: data.timed ? "time" : "picture", value: (u, v) => (v == null ? "–" : place(v)) },
+        { label: data.timed ? "time" : "picture", value: (u, v) => (v == null ? "–" : place(v, 2)) },
         ...data.emotions.map((name, i) => ({
           label: name, stroke: data.colours[i], dash: data.dashes[i], width: data.widths[i],
           value: (u, v) => percent(v),
