@@ -34,3 +34,7 @@ bench-fer: $(BIN)/.installed
 .PHONY: bench-serve
 bench-serve: $(BIN)/.installed
 	$(BIN)/python benchmarks/serve_latency.py
+
+.PHONY: report-screenshots
+report-screenshots: $(BIN)/.installed
+	$(BIN)/python examples/make_report_screenshots.py

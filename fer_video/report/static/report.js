@@ -10,11 +10,16 @@
     const scale = 10 ** places;
     const units = Math.round(Math.max(0, seconds) * scale);
     const minutes = Math.floor(units / (60 * scale));
-    const rest = ((units % (60 * scale)) / scale).toFixed(places).padStart(places + 3, "0");
+    const rest = ((units % (60 * scale)) / scale).toFixed(places).padStart(places ? places + 3 : 2, "0");
     const hours = Math.floor(minutes / 60);
     return hours ? `${hours}:${String(minutes % 60).padStart(2, "0")}:${rest}` : `${minutes}:${rest}`;
   }
   const place = (x, places = 1) => (data.timed ? clock(x, places) : `#${Math.round(x)}`);
+  const decimals = (step) => {  // as many as the ticks' step needs: 0.25 s ticks read 0:01.25, 0:01.50
+    let places = 0;
+    while (places < 3 && Math.abs(step * 10 ** places - Math.round(step * 10 ** places)) > 1e-6) places += 1;
+    return places;
+  };
   const percent = (v) => (v == null ? "–" : `${Math.round(v * 100)}%`);
   const axis = { stroke: "#9aa3b2", grid: { stroke: "#2b3140" }, ticks: { stroke: "#2b3140" } };
   const charts = [];
@@ -26,7 +31,7 @@
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: { range: [0, 1] } },
       axes: [
-        { ...axis, values: (u, splits, i, space, step) => splits.map((x) => place(x, step < 0.1 ? 2 : 1)) },
+        { ...axis, values: (u, splits, i, space, step) => splits.map((x) => place(x, decimals(step))) },
         { ...axis, size: 50, values: (u, splits) => splits.map(percent) },
       ],
       series: [
