@@ -54,6 +54,8 @@ def _pipeline_config(args: argparse.Namespace) -> PipelineConfig:
             key, value = parse_option(text)
             getattr(config, kind).options[key] = value
     if args.weights:
+        if not Path(args.weights).exists():
+            raise FileNotFoundError(f"--weights {args.weights} does not exist; name a .tflite, .keras or .h5 file")
         config.classifier.options["weights"] = args.weights
     if args.margin is not None:
         config.margin = args.margin
@@ -94,7 +96,8 @@ def _main_output_options(args: argparse.Namespace, kind: str) -> dict:
     return {key: value for target, key, value in _sink_options(args) if target == kind}
 
 
-def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool) -> None:
+def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
+                   folder_output: Path | None = None) -> None:
     """Refuse to overwrite the input, or an existing output without --force, before any work.
 
     A folder of pictures cannot be written into itself, a folder inside it or one holding it, whatever
@@ -117,6 +120,8 @@ def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool) -
         if resolved in seen:
             raise UsageError(f"{output} is named as two outputs; give each output its own path")
         seen.add(resolved)
+        if output.is_dir() and output != folder_output:
+            raise UsageError(f"output {output} is a folder; name a file (--force never replaces a folder)")
         if special_kind(output) is not None and not written_in_place(output):
             raise UsageError(f"output {output} is a {special_kind(output)}; name a file, a FIFO or /dev/null")
         if output.exists() and not force and not written_in_place(output):
@@ -154,12 +159,16 @@ def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: 
     if main_output is not None:
         kind = "image" if input_path is not None and (input_path.is_dir() or not _is_video(input_path)) else "video"
         if kind == "video" and main_output.suffix.lower() not in VIDEO_SUFFIXES and not _is_device(main_output):
-            raise ValueError(f"annotate writes H.264 MP4 for a video; name the output .mp4, not {main_output.name}")
+            raise UsageError(f"annotate writes H.264 MP4 for a video; name the output .mp4, not {main_output.name}")
+        if kind == "image" and input_path.is_file() and main_output.suffix.lower() not in _image_suffixes():
+            raise UsageError(f"annotate writes a picture for a picture; name the output .jpg or .png, "
+                             f"not {main_output.name}")
         sink_choices.insert(0, StageChoice(kind, {**_main_output_options(args, kind), "output": str(main_output)}))
     if live:
         sink_choices.insert(0, StageChoice("window"))
     outputs = [Path(c.options["output"]) for c in sink_choices if c.options.get("output")]
-    _check_outputs(input_path, outputs, args.force)
+    folder_output = main_output if input_path is not None and input_path.is_dir() else None
+    _check_outputs(input_path, outputs, args.force, folder_output)
 
     sinks = [plugins.create("sink", c.name, **c.options) for c in sink_choices]  # cheap: fail fast
     pipeline = build_pipeline(config, plugins, open_source(source_location), sinks,
@@ -181,6 +190,12 @@ def report(summary, outputs: list[Path], *, stopping_is_normal: bool = False) ->
         say(f"warning: {summary.stopped_early}")
         return EXIT_INPUT_PROBLEM
     return 0
+
+
+def _image_suffixes() -> set[str]:
+    from fer_video.sources.images import IMAGE_SUFFIXES
+
+    return IMAGE_SUFFIXES
 
 
 def _is_device(path: Path) -> bool:
@@ -246,6 +261,10 @@ def _report(args, plugins) -> int:
 
 
 def _timeline(args, plugins) -> int:
+    output = Path(args.output)
+    if output.suffix.lower() in VIDEO_SUFFIXES | _image_suffixes() | {".jsonl", ".json"}:
+        raise UsageError(f"timeline writes CSV; name the output .csv, not {output.name} "
+                         "(--jsonl FILE for JSON Lines, annotate for a video or picture)")
     args.csv = args.output
     return run_analysis(args, plugins, None)
 
@@ -567,7 +586,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(error: BaseException) -> str:
+def _one_line(error: BaseException | str) -> str:
     """The error and its notes (e.g. that the outputs were discarded) as one line."""
     return " ".join("; ".join([str(error), *getattr(error, "__notes__", [])]).split())
 
@@ -597,6 +616,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as error:
         say("fer-video: interrupted")
         return 128 + getattr(error, "signum", signal.SIGINT)
+    except OSError as error:  # the system's word for it (a full disk, no permission) and the file, no errno
+        where = f"{error.filename}: " if error.filename else ""
+        notes = "".join(f"; {note}" for note in getattr(error, "__notes__", []))
+        say(f"fer-video: error: {where}{error.strerror or _one_line(error)}{notes}")
+        return EXIT_INPUT_PROBLEM
     except Exception as error:  # a stage's own failure: one line, unless the traceback is asked for
         if os.environ.get("FER_VIDEO_DEBUG"):
             raise

@@ -62,6 +62,8 @@ class PipelineConfig:
             data = tomllib.loads(path.read_text())
         except FileNotFoundError:
             raise FileNotFoundError(f"config file {path} does not exist") from None
+        except IsADirectoryError:
+            raise ValueError(f"config file {path} is a folder; name a pipeline.toml file") from None
         except tomllib.TOMLDecodeError as error:
             raise ValueError(f"config file {path} is not valid TOML: {error}") from None
         config = cls()
@@ -70,10 +72,10 @@ class PipelineConfig:
                 setattr(config, key, _choice(value, f"{path} [{key}]"))
             elif key == "sinks":
                 config.sinks = [_choice(item, f"{path} [[sinks]]") for item in value]
-            elif key == "margin":
-                config.margin = float(value)
-            elif key == "detect_every":
-                config.detect_every = int(value)
+            elif key in ("margin", "detect_every"):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError(f"{path}: {key} must be a number, not {value!r}")
+                setattr(config, key, float(value) if key == "margin" else int(value))
             else:
                 raise ValueError(
                     f"{path}: unknown table or key {key!r}; "

@@ -49,6 +49,8 @@ class MediaPipeDetector:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
         from fer_video.builtins.model_file import lite_interpreter_class
 
+        if not 0.0 <= float(min_confidence) <= 1.0:
+            raise ValueError(f"min_confidence must be from 0 to 1 (a detection's score), not {min_confidence}")
         self.model = MODELS[model]
         self.min_confidence = float(min_confidence)
         self._interpreter = lite_interpreter_class()(model_path=str(_model_path(self.model.file)), num_threads=threads)

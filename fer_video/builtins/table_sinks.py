@@ -40,7 +40,11 @@ class _TimelineFile:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
-            publish(self._partial, self.output)
+            try:
+                publish(self._partial, self.output)
+            except OSError:  # never leave the partial file behind
+                discard(self._partial, self.output)
+                raise
 
 
 class CsvSink(_TimelineFile):

@@ -65,7 +65,11 @@ class VideoSink:
         except RuntimeError:
             discard(self._partial, self.output)
             raise
-        publish(self._partial, self.output)
+        try:
+            publish(self._partial, self.output)
+        except OSError:  # never leave the partial file behind
+            discard(self._partial, self.output)
+            raise
 
 
 @hookimpl

@@ -1,0 +1,66 @@
+"""Mistakes a new user makes get one line saying what was wrong and what to do, a documented exit code
+(2: the command line; 1: the input), no traceback, and leave no file behind."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run_cli
+
+USAGE, INPUT = 2, 1
+
+
+def _one_line_error(result, code: int, *words: str) -> None:
+    assert result.returncode == code, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("fer-video: error:")]
+    assert len(errors) == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Errno" not in result.stderr, result.stderr
+    for word in words:
+        assert word in errors[0], errors[0]
+
+
+@pytest.mark.parametrize("name", ["out.mp4", "out.txt"])
+def test_a_picture_annotated_into_a_non_picture_name(picture_files, tmp_path, name):
+    result = run_cli("annotate", picture_files["astronaut"], "-o", tmp_path / name, "--detector", "haar")
+    _one_line_error(result, USAGE, "name the output .jpg or .png", name)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("flag", ["-o", "--csv"])
+def test_an_output_that_is_a_folder_is_refused_even_with_force(sample_video, tmp_path, flag):
+    folder = tmp_path / ("taken.mp4" if flag == "-o" else "taken.csv")
+    folder.mkdir()
+    others = {"-o": ["--csv", tmp_path / "t.csv"], "--csv": ["-o", tmp_path / "out.mp4"]}[flag]
+    result = run_cli("annotate", sample_video, flag, folder, *others, "--force", "--detector", "haar", "-q")
+    _one_line_error(result, USAGE, "is a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name] and not list(folder.iterdir())
+
+
+def test_config_naming_a_folder(sample_video, tmp_path):
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--config", tmp_path)
+    _one_line_error(result, INPUT, "is a folder", "pipeline.toml")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_config_value_of_the_wrong_type_names_the_key(sample_video, tmp_path):
+    config = tmp_path / "pipeline.toml"
+    config.write_text('margin = "wide"\n')
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--config", config)
+    _one_line_error(result, INPUT, "margin must be a number")
+
+
+def test_timeline_refuses_a_video_name(sample_video, tmp_path):
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.mp4", "--detector", "haar")
+    _one_line_error(result, USAGE, "name the output .csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_out_of_range_stage_option_is_refused(sample_video, tmp_path):
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--detector-opt", "min_confidence=-1")
+    _one_line_error(result, INPUT, "min_confidence must be from 0 to 1")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_weights_file_is_called_missing(sample_video, tmp_path):
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--weights", tmp_path / "nothere.tflite")
+    _one_line_error(result, INPUT, "nothere.tflite does not exist")
+    assert list(tmp_path.iterdir()) == []
