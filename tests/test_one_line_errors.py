@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from conftest import run_cli
 
@@ -64,3 +66,36 @@ def test_a_missing_weights_file_is_called_missing(sample_video, tmp_path):
     result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--weights", tmp_path / "nothere.tflite")
     _one_line_error(result, INPUT, "nothere.tflite does not exist")
     assert list(tmp_path.iterdir()) == []
+
+
+def _cut_without_index(sample_video, tmp_path):
+    """An MP4 whose index (moov atom) sits at the end, cut before it: a recording that never finished."""
+    from fer_video.ffmpeg_tools import ffmpeg_exe
+
+    whole = tmp_path / "whole.mp4"
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(sample_video), "-c", "copy",
+                    "-movflags", "-faststart", str(whole)], check=True)
+    cut = tmp_path / "recording.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    whole.unlink()
+    return cut
+
+
+@pytest.mark.parametrize("damage, words", [
+    ("empty", "is empty (0 bytes)"),
+    ("no index", "without its index (moov atom)"),
+    ("header only", "no video stream"),
+])
+def test_an_unreadable_video_is_told_what_is_wrong_with_it(sample_video, tmp_path, damage, words):
+    if damage == "empty":
+        video = tmp_path / "recording.mp4"
+        video.write_bytes(b"")
+    elif damage == "no index":
+        video = _cut_without_index(sample_video, tmp_path)
+    else:
+        video = tmp_path / "recording.mp4"
+        video.write_bytes(sample_video.read_bytes()[:300])
+    result = run_cli("timeline", video, "-o", tmp_path / "t.csv", "--detector", "haar")
+    _one_line_error(result, INPUT, words, "recording.mp4")
+    assert len(result.stderr.strip().splitlines()) == 1, "FFmpeg's or OpenCV's own lines reached the user"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["recording.mp4"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import cv2
 
-from fer_video.ffmpeg_tools import probe
+from fer_video.ffmpeg_tools import ffmpeg_exe, probe
 from fer_video.frame import Frame, SourceInfo
 
 
@@ -21,10 +21,14 @@ class VideoFileSource:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, 1])
-        if not self._capture.isOpened() or not self._capture.get(cv2.CAP_PROP_FRAME_WIDTH):
+        from fer_video.quiet import native_logs_hidden
+
+        with native_logs_hidden():  # a file that fails to open gets our one line, not FFmpeg's and OpenCV's
+            self._capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, 1])
+            opened = self._capture.isOpened() and self._capture.get(cv2.CAP_PROP_FRAME_WIDTH)
+        if not opened:
             self._capture.release()
-            raise ValueError(f"{self.path} is not a video or image that fer-video can read")
+            raise ValueError(unreadable(self.path))
         fps = self._capture.get(cv2.CAP_PROP_FPS) or 0.0
         count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         self.info = SourceInfo(
@@ -58,3 +62,21 @@ class VideoFileSource:
 
     def close(self) -> None:
         self._capture.release()
+
+
+def unreadable(path: Path) -> str:
+    """Why ``path`` does not open as a video, in words that say what happened to the file."""
+    import subprocess
+
+    if path.stat().st_size == 0:
+        return f"{path} is empty (0 bytes): nothing was recorded or copied into it"
+    text = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+                          capture_output=True, text=True).stderr
+    with path.open("rb") as handle:
+        mp4 = handle.read(12)[4:8] == b"ftyp"  # every MP4 and MOV starts with this box
+    if mp4 and "moov atom not found" in text:
+        return (f"{path} is an MP4 without its index (moov atom): its recording or copy stopped before "
+                "the end, so no frame can be located in it")
+    if "Stream #" in text and "Video:" not in text:
+        return f"{path} has no video stream that can be decoded (cut off within its header, or audio only)"
+    return f"{path} is not a video or image that fer-video can read (ffmpeg recognises no format in it)"
