@@ -99,3 +99,12 @@ def test_an_unreadable_video_is_told_what_is_wrong_with_it(sample_video, tmp_pat
     _one_line_error(result, INPUT, words, "recording.mp4")
     assert len(result.stderr.strip().splitlines()) == 1, "FFmpeg's or OpenCV's own lines reached the user"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["recording.mp4"]
+
+
+def test_weights_of_another_architecture_are_refused(sample_video, tmp_path):
+    from conftest import REPO
+
+    fernet = REPO / "models" / "fernet.tflite"
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--classifier", "model3", "--weights", fernet)
+    _one_line_error(result, INPUT, "holds a fernet network", "not model3", "--classifier fernet")
+    assert list(tmp_path.iterdir()) == []

@@ -23,6 +23,11 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
                 f"`fer-video train --model {name} --data FER2013`"
             )
         if path.suffix == ".tflite":  # shipped weights: a converted model with its card beside it
+            card = card_path_for(path)
+            architecture = ModelCard.read(card).architecture if card.exists() else name
+            if architecture != name:  # running another network under this name would mislead
+                raise ValueError(f"{path} holds a {architecture} network ({card} says so), not {name}: "
+                                 f"use --classifier {architecture}, or --classifier file")
             return model_file.open_model_file(path)
         spec = _trained_input(recipe, path)
         try:
