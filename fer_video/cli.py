@@ -140,6 +140,10 @@ def build_pipeline(config: PipelineConfig, plugins: PluginManager, source, sinks
         raise
     say(f"detector: {config.detector.name}   classifier: {stages['classifier'].description}")
     say(f"tracker: {config.tracker.name}   smoother: {config.smoother.name}")
+    rotation = getattr(getattr(source, "info", None), "rotation", 0)
+    if rotation:
+        say(f"rotation: the video's display matrix turns it {rotation} degrees; frames are analysed and "
+            "written upright, as players show them")
     return Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
                     smoother=stages["smoother"], sinks=sinks, margin=config.margin,
                     detect_every=config.detect_every, **options)

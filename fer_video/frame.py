@@ -37,6 +37,9 @@ class SourceInfo:
     kind: str = "video"
     """``video``, ``webcam``, ``image`` or ``folder``."""
     has_audio: bool = False
+    rotation: int = 0
+    """Degrees a video's display matrix turns its stored frames (phones record portrait so); frames
+    arrive already turned upright, and ``width`` and ``height`` are the upright ones."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,10 @@ class VideoFileSource:
         if not opened:
             self._capture.release()
             raise ValueError(unreadable(self.path))
+        # Upright frames, as players show them: a phone's portrait video is stored sideways with a
+        # display matrix saying how to turn it (the size below is then the turned one).
+        self._capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
+        rotation = int(self._capture.get(cv2.CAP_PROP_ORIENTATION_META) or 0) % 360
         fps = self._capture.get(cv2.CAP_PROP_FPS) or 0.0
         count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         self.info = SourceInfo(
@@ -39,6 +43,7 @@ class VideoFileSource:
             frame_count=count if count > 0 else None,
             kind="video",
             has_audio=probe(self.path).has_audio,
+            rotation=rotation,
         )
         self.stopped_early: str | None = None
 
