@@ -476,7 +476,9 @@ def _add_stage_options(parser: argparse.ArgumentParser) -> None:
         stages.add_argument(f"--{kind}", metavar="NAME", help=f"{kind} plugin name (default {default})")
         stages.add_argument(f"--{kind}-opt", action="append", metavar="KEY=VALUE", help=f"{kind} option")
     stages.add_argument("--weights", help="weights file for the classifier")
-    stages.add_argument("--margin", type=float, help="grow face boxes by this fraction before classifying")
+    stages.add_argument("--margin", type=float,
+                        help="grow face boxes by this fraction on each side before classifying, instead of "
+                             "the detector's own framing (faces cut as the training faces were)")
     stages.add_argument("--detect-every", type=int, metavar="N",
                         help="detect faces on one frame in N, carrying them along their motion between "
                              "(default 3; 1 detects on every frame)")

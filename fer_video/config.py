@@ -52,7 +52,7 @@ class PipelineConfig:
     tracker: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["tracker"]))
     smoother: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["smoother"]))
     sinks: list[StageChoice] = field(default_factory=list)
-    margin: float = 0.1
+    margin: float | None = None  # None: the detector's own framing
     detect_every: int = DETECT_EVERY
 
     @classmethod

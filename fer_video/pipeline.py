@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from fer_video.face_motion import FaceMotion
 from fer_video.frame import Frame, RunInfo
+from fer_video.framing import Framing
 from fer_video.stages import Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
 from fer_video.threads import Behind, prefetch
 
@@ -63,7 +64,7 @@ class Pipeline:
         tracker: Tracker | None = None,
         smoother: Smoother | None = None,
         sinks: Sequence[Sink] = (),
-        margin: float = 0.1,
+        margin: float | None = None,
         detect_every: int = DETECT_EVERY,
         progress: bool = False,
         before_frame: Callable[[Pipeline, Frame], bool | None] | None = None,
@@ -74,7 +75,7 @@ class Pipeline:
         self.tracker = tracker
         self.smoother = smoother
         self.sinks = list(sinks)
-        if not 0 <= margin <= 2:  # a negative margin crops nothing and the classifier fails mid-run
+        if margin is not None and not 0 <= margin <= 2:  # a negative margin crops nothing
             raise ValueError(f"margin must be from 0 to 2 (the fraction of the face box added on each side), "
                              f"not {margin}")
         self.margin = margin
@@ -90,6 +91,13 @@ class Pipeline:
     def _detection_interval(self) -> int:
         kind = getattr(getattr(self.source, "info", None), "kind", "video")
         return self.detect_every if kind in ("video", "webcam") else 1
+
+    @property
+    def _framing(self) -> Framing:
+        """``margin`` when one is set, else the framing the detector declares (see :mod:`fer_video.framing`)."""
+        if self.margin is not None:
+            return Framing.grown_by(self.margin)
+        return getattr(self.detector, "framing", None) or Framing()
 
     def analyse(self, frame: Frame) -> Frame:
         """Detect (when due), track, classify and smooth the faces of one frame, in place."""
@@ -111,7 +119,8 @@ class Pipeline:
             faces = self._motion.carried(frame.index, width, height)
         self._analysed += 1
         if faces:
-            scores = self.classifier.predict([face.crop(frame.image, self.margin) for face in faces])
+            framing = self._framing
+            scores = self.classifier.predict([framing.crop(frame.image, face) for face in faces])
             for face, row in zip(faces, scores):
                 face.raw_scores = row
                 face.scores = row

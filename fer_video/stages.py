@@ -13,7 +13,12 @@ from fer_video.frame import Frame, RunInfo
 
 @runtime_checkable
 class Detector(Protocol):
-    """Finds faces in a BGR image."""
+    """Finds faces in a BGR image.
+
+    A detector may also have a ``framing`` attribute (:class:`fer_video.framing.Framing`): how
+    to cut its boxes so a face is framed as the classifier's training faces were. Without one,
+    boxes are grown by 10% on each side.
+    """
 
     def detect(self, image: np.ndarray) -> list[Face]: ...
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from fer_video import hookimpl
 from fer_video.face import Face
+from fer_video.framing import Framing
 from fer_video.registry import StageFactory
 
 
@@ -43,6 +44,9 @@ class MediaPipeDetector:
     Runs offline: both models ship inside the mediapipe wheel. Boxes match MediaPipe's own
     ``FaceDetection`` solution; ``min_confidence`` is its ``min_detection_confidence``.
     """
+
+    # Its box is tighter than FER-2013's crop and sits lower: measured by benchmarks/face_framing.py.
+    framing = Framing(scale=1.15, shift_y=-0.034)
 
     def __init__(self, model: str = "full", min_confidence: float = 0.5, threads: int = 1) -> None:
         if model not in MODELS:
