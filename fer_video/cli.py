@@ -1,4 +1,4 @@
-"""The ``fer-video`` command: annotate, timeline, webcam, serve, demo, plugins, train, evaluate."""
+"""The ``fer-video`` command: annotate, timeline, batch, webcam, serve, report, demo, plugins, train, evaluate."""
 
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ def _pipeline_config(args: argparse.Namespace) -> PipelineConfig:
     for name in args.sink or []:
         config.sinks.append(StageChoice(name))
     main_kinds = ("video", "image") if getattr(args, "output", None) and args.command == "annotate" else ()
+    if args.command == "batch" and args.annotate:
+        main_kinds = ("video",)  # --sink-opt video.preset=... for each annotated MP4
     for target, key, value in _sink_options(args):
         matches = [choice for choice in config.sinks if choice.name == target]
         if matches:
@@ -130,8 +132,6 @@ def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
 
 def build_pipeline(config: PipelineConfig, plugins: PluginManager, source, sinks: list, **options):
     """Build the configured stages (quietly: model loading is noisy) and say which ones run."""
-    from fer_video.pipeline import Pipeline
-
     try:
         with native_logs_hidden():
             stages = config.build(plugins)
@@ -144,9 +144,7 @@ def build_pipeline(config: PipelineConfig, plugins: PluginManager, source, sinks
     if rotation:
         say(f"rotation: the video's display matrix turns it {rotation} degrees; frames are analysed and "
             "written upright, as players show them")
-    return Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
-                    smoother=stages["smoother"], sinks=sinks, margin=config.margin,
-                    detect_every=config.detect_every, **options)
+    return config.pipeline(source, stages, sinks, **options)
 
 
 def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: Path | None,
@@ -222,7 +220,8 @@ def _annotate(args, plugins) -> int:
 
 def _annotate_with_report(args, plugins) -> int:
     """annotate, then the report (page or figure) from the timeline it wrote and the input video."""
-    from fer_video.report import RunFacts, card_accuracy, make_report, stage_label
+    from fer_video.report import make_report
+    from fer_video.report.facts import run_facts
 
     timeline = args.csv or args.jsonl
     if not timeline:
@@ -234,11 +233,7 @@ def _annotate_with_report(args, plugins) -> int:
     code = run_analysis(args, plugins, Path(args.output))
     if not Path(timeline).exists():
         return code
-    config = _pipeline_config(args)
-    run = RunFacts(detector=stage_label(config.detector.name, config.detector.options),
-                   classifier=stage_label(config.classifier.name, config.classifier.options),
-                   smoother=stage_label(config.smoother.name, config.smoother.options),
-                   accuracy=card_accuracy(config.classifier.name, config.classifier.options.get("weights")))
+    run = run_facts(_pipeline_config(args))
     video = input_path if input_path.is_file() and _is_video(input_path) else None
     say(f"wrote {make_report(timeline, args.report, video=video, run=run, force=True)}")
     return code
@@ -253,6 +248,33 @@ def _report_output(text: str) -> Path:
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return Path(text)
+
+
+def _batch(args, plugins) -> int:
+    """Many videos, each as ``timeline`` (and ``annotate``) would do it; see fer_video.batch."""
+    from fer_video.batch import BatchRequest, Wanted, default_workers, run_batch
+
+    if args.sink or args.jsonl:
+        raise UsageError("batch writes each video's outputs under -o: use --format jsonl (or parquet) and "
+                         "--annotate instead of --jsonl FILE and --sink")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be 1 or more, not {args.workers}")
+    if args.address and args.engine != "ray":
+        raise UsageError("--address names a Ray cluster: add --engine ray")
+    config = _pipeline_config(args)
+    if config.sinks:
+        raise UsageError(f"{args.config} has [[sinks]]; batch writes each video's outputs under -o "
+                         "(use --format and --annotate)")
+    if "parquet" in (args.format or []):
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise UsageError("--format parquet needs pyarrow: pip install 'fer-video[parquet]'") from None
+    wanted = Wanted(formats=("csv", *dict.fromkeys(args.format or [])), annotate=args.annotate,
+                    video_options=_main_output_options(args, "video"), report=args.report)
+    return run_batch(BatchRequest(inputs=args.inputs, output=Path(args.output), config=config, wanted=wanted,
+                                  workers=args.workers or default_workers(), engine=args.engine,
+                                  address=args.address, force=args.force, progress=not args.quiet))
 
 
 def _report(args, plugins) -> int:
@@ -531,6 +553,26 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--video", help="the analysed video: each face's picture and the frames at its peaks")
     report.add_argument("--force", action="store_true", help="overwrite an existing output")
     report.set_defaults(handler=_report)
+
+    batch = commands.add_parser("batch", help="many videos: a timeline each and summary.csv; resumable, "
+                                              "on local processes or a Ray cluster")
+    batch.add_argument("inputs", nargs="+", metavar="INPUT",
+                       help="video files, folders (searched recursively) and quoted patterns such as 'day1/*.mp4'")
+    batch.add_argument("-o", "--output", required=True,
+                       help="folder for the outputs: the inputs' paths mirrored, and summary.csv")
+    batch.add_argument("--format", action="append", choices=["jsonl", "parquet"],
+                       help="also write each timeline as JSON Lines or Parquet, beside the CSV (repeatable)")
+    batch.add_argument("--annotate", action="store_true", help="also an annotated MP4 per video")
+    batch.add_argument("--report", action="store_true",
+                       help="also a report page per video and index.html linking them with the summary")
+    batch.add_argument("--engine", choices=["local", "ray"], default="local",
+                       help="local processes (default) or a Ray cluster (pip install 'fer-video[ray]')")
+    batch.add_argument("--workers", type=int, metavar="N",
+                       help="local worker processes (default: one per two cores)")
+    batch.add_argument("--address", help="the Ray cluster to use (e.g. auto, or 10.0.0.5:6379); "
+                                         "default: a local one started for the batch")
+    _add_stage_options(batch)
+    batch.set_defaults(handler=_batch)
 
     demo = commands.add_parser("demo", help="build a sample video, annotate it and write its CSV")
     demo.add_argument("--out", default="fer-video-demo", help="folder for the demo's files")

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fer_video.pipeline import DETECT_EVERY
+from fer_video.pipeline import DETECT_EVERY, Pipeline
 from fer_video.plugin_manager import PluginManager
 
 SINGLE_STAGES = ("detector", "classifier", "tracker", "smoother")
@@ -91,6 +91,13 @@ class PipelineConfig:
         """Create one configured stage, as the pipeline does (``evaluate`` scores its classifier so)."""
         choice = getattr(self, kind)
         return plugins.create(kind, choice.name, **choice.options)
+
+    def pipeline(self, source: Any, stages: dict[str, Any], sinks: list, **options: Any) -> Pipeline:
+        """The pipeline these choices describe, around ``stages`` already built (as :meth:`build` makes
+        them): ``batch`` loads the detector and classifier once and builds the rest for each video."""
+        return Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
+                        smoother=stages["smoother"], sinks=sinks, margin=self.margin,
+                        detect_every=self.detect_every, **options)
 
 
 def _choice(table: Any, where: str) -> StageChoice:

@@ -26,6 +26,15 @@ class RunFacts:
     """The model card's measured accuracy, in words, e.g. ``55.6% on FER-2013 val (3589 faces)``."""
 
 
+def run_facts(config) -> RunFacts:
+    """The stages a :class:`fer_video.config.PipelineConfig` runs, as a page names them (``annotate --report``
+    and ``batch --report`` alike)."""
+    return RunFacts(detector=stage_label(config.detector.name, config.detector.options),
+                    classifier=stage_label(config.classifier.name, config.classifier.options),
+                    smoother=stage_label(config.smoother.name, config.smoother.options),
+                    accuracy=card_accuracy(config.classifier.name, config.classifier.options.get("weights")))
+
+
 def stage_label(name: str, options: dict) -> str:
     """``ema (alpha=0.5)``: a stage as the user chose it."""
     shown = {key: value for key, value in options.items() if key != "output"}

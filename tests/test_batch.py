@@ -1,0 +1,163 @@
+"""``fer-video batch``: a folder with a damaged video among good ones, resumed, interrupted, on Ray."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+from conftest import FER_VIDEO, ctrl_c_reaches_the_child, run_cli
+
+from fer_video.emotions import EMOTIONS
+from fer_video.ffmpeg_tools import count_frames
+
+
+def _leftovers(folder) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if "partial" in p.name)
+
+
+def _listing(folder) -> list[tuple[str, int, int]]:
+    return sorted((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*"))
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory, sample_video):
+    """Two good 2-second videos (one in a subfolder), a truncated one, and a file that is no video at all."""
+    folder = tmp_path_factory.mktemp("batch") / "videos"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(sample_video, folder / "a.mp4")
+    shutil.copy(sample_video, folder / "sub" / "b.mp4")
+    (folder / "broken.mp4").write_bytes(sample_video.read_bytes()[:20_000])
+    (folder / "notes.txt").write_text("not a video, not searched for")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def reference_csv(tmp_path_factory, sample_video) -> bytes:
+    """``fer-video timeline`` on the sample video alone."""
+    out = tmp_path_factory.mktemp("alone") / "t.csv"
+    result = run_cli("timeline", sample_video, "-o", out, "-q")
+    assert result.returncode == 0, result.stderr
+    return out.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def first_batch(videos, tmp_path_factory):
+    out = tmp_path_factory.mktemp("results") / "out"
+    before = _listing(videos)
+    result = run_cli("batch", videos, "-o", out, "--workers", "2")
+    assert _listing(videos) == before  # nothing written into the input folder
+    return out, result
+
+
+def test_batch_summarises_every_video_and_goes_on_past_a_damaged_one(first_batch, videos, reference_csv):
+    out, result = first_batch
+    assert result.returncode == 1, result.stderr  # a video failed
+    assert "Traceback" not in result.stderr
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.path) == [str(videos / "a.mp4"), str(videos / "broken.mp4"), str(videos / "sub" / "b.mp4")]
+    assert list(summary.status) == ["done", "failed", "done"]
+    broken = summary[summary.status == "failed"].iloc[0]
+    assert "broken.mp4" in broken.error and "truncated or damaged" in broken.error
+    assert f"failed: {videos / 'broken.mp4'}" in result.stderr
+    done = summary[summary.status == "done"]
+    assert list(done.timeline) == ["a.csv", "sub/b.csv"]
+    assert (done.frames == 60).all() and (done.fps == 30).all() and (done.duration_s == 2).all()
+    assert (done.faces >= 2).all() and (done.frames_per_s > 0).all()
+    shares = done[[f"share_{name}" for name in EMOTIONS]]
+    assert ((shares.sum(axis=1) - 1).abs() < 1e-3).all()
+    assert set(done.dominant_emotion) <= set(EMOTIONS)
+    # the outputs mirror the inputs, and each timeline is the very bytes `timeline` writes for the video alone
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == [
+        "a.csv", "sub/b.csv", "summary.csv"]
+    assert (out / "a.csv").read_bytes() == reference_csv
+    assert (out / "sub" / "b.csv").read_bytes() == reference_csv
+    assert _leftovers(out) == []
+
+
+def test_a_resumed_batch_skips_the_finished_videos_and_redoes_the_rest(first_batch, videos, reference_csv):
+    out, _ = first_batch
+    kept = (out / "a.csv").stat().st_mtime_ns
+    result = run_cli("batch", videos, "-o", out, "--workers", "2")
+    assert result.returncode == 1, result.stderr
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.status) == ["skipped", "failed", "skipped"]
+    assert (out / "a.csv").stat().st_mtime_ns == kept
+    skipped = summary[summary.status == "skipped"]
+    assert (skipped.frames == 60).all() and skipped.processing_s.isna().all()
+    # a video changed after its outputs were made is done again
+    os.utime(videos / "a.mp4")
+    result = run_cli("batch", videos, "-o", out, "--workers", "1")
+    assert list(pd.read_csv(out / "summary.csv").status) == ["done", "failed", "skipped"], result.stderr
+    assert (out / "a.csv").read_bytes() == reference_csv
+
+
+def test_annotated_copies_other_formats_and_report_pages(videos, tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("batch", videos / "sub", videos / "a.mp4", "-o", out, "--annotate", "--format", "jsonl",
+                     "--report", "--workers", "1", "-q")
+    assert result.returncode == 0, result.stderr
+    for name in ("a", "sub/b"):
+        assert count_frames(out / f"{name}.mp4") == 60
+        assert len(pd.read_json(out / f"{name}.jsonl", lines=True)) == len(pd.read_csv(out / f"{name}.csv"))
+        assert "<h1>fer-video <span>report</span>" in (out / f"{name}.html").read_text()
+    index = (out / "index.html").read_text()
+    assert 'href="a.html"' in index and 'href="sub/b.html"' in index and "summary.csv" in index
+    assert _leftovers(out) == []
+
+
+def test_ctrl_c_midway_leaves_the_finished_videos_whole(sample_video, reference_csv, tmp_path):
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    for number in range(5):
+        shutil.copy(sample_video, videos / f"v{number}.mp4")
+    out = tmp_path / "out"
+    process = subprocess.Popen([str(FER_VIDEO), "batch", videos, "-o", out, "--workers", "1", "-q"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child)
+    deadline = time.time() + 180
+    while time.time() < deadline and process.poll() is None:
+        summary = out / "summary.csv"
+        if summary.exists() and ",done," in summary.read_text():
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    summary = pd.read_csv(out / "summary.csv")
+    assert 1 <= len(summary) < 5 and set(summary.status) == {"done"}
+    timelines = sorted(p.name for p in out.glob("*.csv") if p.name != "summary.csv")
+    assert len(timelines) >= len(summary)  # a video may finish between the last summary and the stop
+    for name in timelines:
+        assert (out / name).read_bytes() == reference_csv  # whole, never cut at the interruption
+    assert _leftovers(out) == []
+    result = run_cli("batch", videos, "-o", out, "--workers", "1", "-q")
+    assert result.returncode == 0, result.stderr
+    statuses = pd.read_csv(out / "summary.csv").status
+    assert (statuses == "skipped").sum() == len(timelines) and (statuses == "done").sum() == 5 - len(timelines)
+
+
+def test_usage_mistakes_are_one_line_and_exit_2(videos, tmp_path):
+    cases = [
+        (["-o", videos / "out"], "inside the input folder"),
+        (["-o", videos.parent], "a folder holding the input folder"),
+        (["-o", tmp_path / "out", "--workers", "0"], "--workers must be 1 or more"),
+        (["-o", tmp_path / "out", "--jsonl", "t.jsonl"], "--format jsonl"),
+    ]
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "mine.txt").write_text("someone's file")
+    cases.append((["-o", taken], "no summary.csv"))
+    for extra, words in cases:
+        result = run_cli("batch", videos, *extra)
+        assert result.returncode == 2, (extra, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0] and lines[0].startswith("fer-video: error:"), lines
+    missing = run_cli("batch", tmp_path / "nowhere", "-o", tmp_path / "out")
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+    assert not (videos / "out").exists() and not (tmp_path / "out").exists()
