@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
+import socket
 import subprocess
+import sys
+import tempfile
 import time
 
 import pandas as pd
@@ -140,6 +144,79 @@ def test_ctrl_c_midway_leaves_the_finished_videos_whole(sample_video, reference_
     assert result.returncode == 0, result.stderr
     statuses = pd.read_csv(out / "summary.csv").status
     assert (statuses == "skipped").sum() == len(timelines) and (statuses == "done").sum() == 5 - len(timelines)
+
+
+def test_without_ray_the_ray_engine_says_how_to_get_it(videos, tmp_path):
+    shadow = tmp_path / "shadow" / "ray"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError(\"No module named 'ray'\")\n")  # as if not installed
+    result = run_cli("batch", videos, "-o", tmp_path / "out", "--engine", "ray",
+                     env={"PYTHONPATH": str(shadow.parent)})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "fer-video: error: --engine ray needs Ray, an optional extra: pip install 'fer-video[ray]'"]
+    assert not (tmp_path / "out").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A real Ray head on this machine, as a user starts one by hand (README), with a token of its own;
+    stopped, with every process it started, at the end."""
+    pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'fer-video[ray]'); CI installs it")
+    ray_cli = os.path.join(os.path.dirname(sys.executable), "ray")
+    scratch = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # Ray's socket paths must stay short
+    port = _free_port()
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16),
+           "RAY_USAGE_STATS_ENABLED": "0"}
+    head = subprocess.Popen(
+        [ray_cli, "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=2",
+         "--include-dashboard=false", f"--ray-client-server-port={_free_port()}",
+         f"--dashboard-agent-listen-port={_free_port()}", "--object-store-memory=100000000",
+         f"--temp-dir={scratch}", "--disable-usage-stats"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    said = ""
+    deadline = time.time() + 180
+    while time.time() < deadline and "--block" not in said and head.poll() is None:
+        said += head.stdout.readline()
+    assert "--block" in said, said
+    try:
+        yield {"address": f"127.0.0.1:{port}", "env": {key: env[key] for key in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN")}}
+    finally:
+        head.terminate()  # `ray start --block` stops the processes it started when terminated
+        try:
+            head.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            head.kill()
+            head.wait()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_the_ray_engine_gives_the_local_engines_outputs_and_resumes_alike(ray_cluster, first_batch, videos,
+                                                                          reference_csv, tmp_path):
+    local_out, _ = first_batch
+    out = tmp_path / "out"
+    result = run_cli("batch", videos, "-o", out, "--engine", "ray", "--address", ray_cluster["address"], "-q",
+                     env=ray_cluster["env"])
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    timing = ["processing_s", "frames_per_s"]
+    ray_summary = pd.read_csv(out / "summary.csv").drop(columns=timing)
+    local_summary = pd.read_csv(local_out / "summary.csv").drop(columns=timing)
+    local_summary["status"] = local_summary.status.replace("skipped", "done")  # the resume test may have run
+    pd.testing.assert_frame_equal(ray_summary, local_summary)
+    for name in ("a.csv", "sub/b.csv"):
+        assert (out / name).read_bytes() == reference_csv
+    assert _leftovers(out) == []
+    again = run_cli("batch", videos, "-o", out, "--engine", "ray", "--address", ray_cluster["address"], "-q",
+                    env=ray_cluster["env"])
+    assert again.returncode == 1, again.stderr
+    assert list(pd.read_csv(out / "summary.csv").status) == ["skipped", "failed", "skipped"]
 
 
 def test_usage_mistakes_are_one_line_and_exit_2(videos, tmp_path):
