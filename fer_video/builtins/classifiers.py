@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fer_video import hookimpl
 from fer_video.builtins import fernet, model_file, seed_models
-from fer_video.builtins.keras_weights import load_weights
 from fer_video.keras_classifier import KerasClassifier
+from fer_video.keras_weights import load_weights
 from fer_video.model_card import InputSpec, ModelCard, card_path_for
 from fer_video.models_dir import shipped
 from fer_video.registry import ClassifierFactory, Recipe

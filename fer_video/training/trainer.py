@@ -89,7 +89,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     finally:
         keras.mixed_precision.set_global_policy("float32")
     if run.init_weights is not None:
-        from fer_video.builtins.keras_weights import load_weights
+        from fer_video.keras_weights import load_weights
 
         load_weights(model, run.init_weights, run.name)
         log(f"starting from {run.init_weights}")
