@@ -16,11 +16,11 @@ import pytest
 from conftest import REPO, run_cli
 
 from fer_video.emotions import EMOTIONS
+from fer_video.palette import EMOTION_COLOURS, EMOTION_DASHES, EMOTION_WIDTHS, face_colour
 from fer_video.report import read_timeline
 from fer_video.report.downsample import drawn_points
 from fer_video.report.figure import DPI, figure_size
 from fer_video.report.page import MAX_POINTS
-from fer_video.report.palette import EMOTION_COLOURS, EMOTION_DASHES, EMOTION_WIDTHS, face_colour
 from fer_video.report.summary import summarise
 from fer_video.timeline import columns
 

@@ -7,14 +7,7 @@ import numpy as np
 
 from fer_video.emotions import EMOTIONS
 from fer_video.frame import Frame
-
-PALETTE = [(66, 135, 245), (60, 180, 75), (230, 50, 50), (245, 130, 48), (145, 30, 180),
-           (70, 240, 240), (240, 50, 230), (210, 245, 60), (0, 128, 128), (170, 110, 40)]
-"""Colours (BGR) cycled by face id, so a face keeps its colour as long as it keeps its id."""
-
-
-def face_colour(face_id: int | None) -> tuple[int, int, int]:
-    return PALETTE[(face_id or 0) % len(PALETTE)]
+from fer_video.palette import face_colour_bgr
 
 
 def annotate(frame: Frame, image: np.ndarray | None = None) -> np.ndarray:
@@ -23,7 +16,7 @@ def annotate(frame: Frame, image: np.ndarray | None = None) -> np.ndarray:
     scale = max(0.4, min(1.2, canvas.shape[0] / 1000))
     thickness = max(1, int(round(2 * scale)))
     for face in frame.faces:
-        colour = face_colour(face.face_id)
+        colour = face_colour_bgr(face.face_id)
         x, y, w, h = face.box
         cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, thickness)
         if face.scores is None:

@@ -80,8 +80,8 @@ def make_report(timeline_path: Path | str, output: Path | str, *, video: Path | 
 
 def _pictures(timeline: Timeline, summaries: list, video: Path) -> dict:
     """Each face at its best detection, and the frame at each emotion's highest peak, boxed."""
+    from fer_video.palette import face_colour
     from fer_video.report.page import FacePictures
-    from fer_video.report.palette import face_colour
     from fer_video.report.video import read_frames, still, thumbnail
 
     wanted: dict[int, list[tuple[int, int, bool]]] = {}  # frame -> (face id, row, is the thumbnail)

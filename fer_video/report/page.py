@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from fer_video.emotions import EMOTIONS
+from fer_video.palette import EMOTION_COLOURS, EMOTION_DASHES, EMOTION_WIDTHS, face_colour
 from fer_video.report.downsample import drawn_points
 from fer_video.report.facts import clock
-from fer_video.report.palette import EMOTION_COLOURS, EMOTION_DASHES, EMOTION_WIDTHS, face_colour
 from fer_video.report.summary import FaceSummary
 from fer_video.report.timeline_file import Timeline
 
