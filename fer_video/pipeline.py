@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -45,7 +46,8 @@ class Pipeline:
     ``detect_every=n`` runs the detector on one frame in ``n``; on the others the faces of the
     last detection are carried along their motion (:class:`FaceMotion`) and classified afresh.
     Detection is the costly stage, so this is the main speed lever. Only videos and cameras
-    skip: images and folders of images are unrelated pictures, each detected. On a file it also runs
+    skip: images and folders of images are unrelated pictures, each detected, and each tracked and
+    smoothed from a fresh copy of the tracker and smoother (ids from 0 in each). On a file it also runs
     ahead, on a thread of its own, beside the decoding of later frames and the tracking and
     classifying of earlier ones.
 
@@ -93,6 +95,11 @@ class Pipeline:
         return self.detect_every if kind in ("video", "webcam") else 1
 
     @property
+    def _unrelated_pictures(self) -> bool:
+        """Pictures (a folder of them, or one) are unrelated: each is a sequence of its own."""
+        return getattr(getattr(self.source, "info", None), "kind", "video") in ("image", "folder")
+
+    @property
     def _framing(self) -> Framing:
         """``margin`` when one is set, else the framing the detector declares (see :mod:`fer_video.framing`)."""
         if self.margin is not None:
@@ -106,10 +113,15 @@ class Pipeline:
 
     def _analyse_detected(self, frame: Frame, detected: list | None) -> Frame:
         """:meth:`analyse` given the detector's faces, or ``None`` on a frame it skipped."""
+        # Each picture of a folder is tracked and smoothed from a copy of the stages as they were
+        # made, so no id or smoothed score carries over from one unrelated photo to the next.
+        tracker, smoother = self.tracker, self.smoother
+        if self._unrelated_pictures:
+            tracker, smoother = copy.deepcopy(tracker), copy.deepcopy(smoother)
         if detected is not None:
             faces = detected
-            if self.tracker is not None:
-                faces = self.tracker.update(faces, frame.index)
+            if tracker is not None:
+                faces = tracker.update(faces, frame.index)
             else:
                 for number, face in enumerate(faces):
                     face.face_id = number
@@ -124,8 +136,8 @@ class Pipeline:
             for face, row in zip(faces, scores):
                 face.raw_scores = row
                 face.scores = row
-        if self.smoother is not None:
-            self.smoother.smooth(faces, frame.index)
+        if smoother is not None:
+            smoother.smooth(faces, frame.index)
         frame.faces = faces
         return frame
 

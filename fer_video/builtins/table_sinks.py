@@ -23,9 +23,11 @@ class _TimelineFile:
         self._partial = partial_path(self.output)
         self._handle = None
         self.smoothed = False
+        self.named = False
 
     def start(self, run: RunInfo) -> None:
         self.smoothed = run.smoothed
+        self.named = run.source.kind == "folder"  # rows of a folder of pictures name their picture
         self.output.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(self.output)
         self._handle = self._partial.open("w", newline="")
@@ -52,18 +54,18 @@ class CsvSink(_TimelineFile):
 
     def start(self, run: RunInfo) -> None:
         super().start(run)
-        self._writer = csv.DictWriter(self._handle, fieldnames=columns(self.smoothed))
+        self._writer = csv.DictWriter(self._handle, fieldnames=columns(self.smoothed, self.named))
         self._writer.writeheader()
 
     def write(self, frame: Frame) -> None:
-        self._writer.writerows(rows(frame, self.smoothed))
+        self._writer.writerows(rows(frame, self.smoothed, self.named))
 
 
 class JsonLinesSink(_TimelineFile):
     """The same rows as the CSV, one JSON object per line."""
 
     def write(self, frame: Frame) -> None:
-        for row in rows(frame, self.smoothed):
+        for row in rows(frame, self.smoothed, self.named):
             self._handle.write(json.dumps(row) + "\n")
 
 

@@ -1,0 +1,46 @@
+"""A folder of pictures holds unrelated photos: each is its own sequence, its rows name it (issue 13, item 9)."""
+
+from __future__ import annotations
+
+import csv
+
+import cv2
+import numpy as np
+from conftest import run_cli
+
+from fer_video.emotions import EMOTIONS
+
+
+def _same_size_portraits(pictures, folder):
+    """Three photos whose faces sit in the same place, as in a folder of passport-style portraits."""
+    folder.mkdir()
+    for name, key in (("1-astronaut.jpg", "astronaut"), ("2-hopper.jpg", "hopper"), ("3-astronaut-again.jpg",
+                                                                                     "astronaut")):
+        face = cv2.resize(pictures[key], (240, 240), interpolation=cv2.INTER_AREA)
+        cv2.imwrite(str(folder / name), cv2.copyMakeBorder(face, 60, 60, 60, 60, cv2.BORDER_REPLICATE))
+
+
+def test_each_picture_of_a_folder_is_its_own_sequence_and_its_rows_name_it(pictures, tmp_path):
+    photos = tmp_path / "photos"
+    _same_size_portraits(pictures, photos)
+    timeline = tmp_path / "t.csv"
+    result = run_cli("timeline", photos, "-o", timeline, "--smoother", "ema", "-q")
+    assert result.returncode == 0, result.stderr
+    with timeline.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["file"] for row in rows] == ["1-astronaut.jpg", "2-hopper.jpg", "3-astronaut-again.jpg"]
+    for row in rows:
+        # A new sequence per picture: ids start again at 0, and nothing is averaged with another photo.
+        assert row["face_id"] == "0", row
+        smoothed = np.array([float(row[name]) for name in EMOTIONS])
+        raw = np.array([float(row[f"raw_{name}"]) for name in EMOTIONS])
+        np.testing.assert_allclose(smoothed, raw, atol=2e-4, err_msg=row["file"])
+    first, _, again = rows
+    assert first["emotion"] == again["emotion"] and first["confidence"] == again["confidence"]
+
+
+def test_a_video_timeline_has_no_file_column(sample_video, tmp_path):
+    timeline = tmp_path / "t.csv"
+    result = run_cli("timeline", sample_video, "-o", timeline, "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    assert "file" not in timeline.read_text().splitlines()[0].split(",")
