@@ -259,8 +259,9 @@ def _batch(args, plugins) -> int:
                          "--annotate instead of --jsonl FILE and --sink")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be 1 or more, not {args.workers}")
-    if args.address and args.engine != "ray":
-        raise UsageError("--address names a Ray cluster: add --engine ray")
+    if (args.address or args.shared_storage) and args.engine != "ray":
+        flag = "--address" if args.address else "--shared-storage"
+        raise UsageError(f"{flag} is for a Ray cluster: add --engine ray")
     config = _pipeline_config(args)
     if config.sinks:
         raise UsageError(f"{args.config} has [[sinks]]; batch writes each video's outputs under -o "
@@ -274,7 +275,8 @@ def _batch(args, plugins) -> int:
                     video_options=_main_output_options(args, "video"), report=args.report)
     return run_batch(BatchRequest(inputs=args.inputs, output=Path(args.output), config=config, wanted=wanted,
                                   workers=args.workers or default_workers(), engine=args.engine,
-                                  address=args.address, force=args.force, progress=not args.quiet))
+                                  address=args.address, force=args.force, progress=not args.quiet,
+                                  shared_storage=args.shared_storage))
 
 
 def _report(args, plugins) -> int:
@@ -571,6 +573,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="local worker processes (default: one per two cores)")
     batch.add_argument("--address", help="the Ray cluster to use (e.g. auto, or 10.0.0.5:6379); "
                                          "default: a local one started for the batch")
+    batch.add_argument("--shared-storage", action="store_true",
+                       help="Ray nodes see the inputs and -o at the same paths: tasks read and write them there "
+                            "instead of shipping bytes through Ray")
     _add_stage_options(batch)
     batch.set_defaults(handler=_batch)
 

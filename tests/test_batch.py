@@ -217,6 +217,13 @@ def test_the_ray_engine_gives_the_local_engines_outputs_and_resumes_alike(ray_cl
                     env=ray_cluster["env"])
     assert again.returncode == 1, again.stderr
     assert list(pd.read_csv(out / "summary.csv").status) == ["skipped", "failed", "skipped"]
+    # with storage every node sees, the tasks read the videos and write the outputs themselves
+    shared = tmp_path / "shared"
+    result = run_cli("batch", videos, "-o", shared, "--engine", "ray", "--address", ray_cluster["address"],
+                     "--shared-storage", "-q", env=ray_cluster["env"])
+    assert result.returncode == 1, result.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(shared / "summary.csv").drop(columns=timing), ray_summary)
+    assert (shared / "sub" / "b.csv").read_bytes() == reference_csv and _leftovers(shared) == []
 
 
 def test_usage_mistakes_are_one_line_and_exit_2(videos, tmp_path):

@@ -6,7 +6,9 @@ them to a scratch folder on its node, analyses them exactly as the local engine 
 and publishes itself. So outputs appear only where the driver runs, whole, and resuming and the
 summary are the local engine's. Each Ray worker process loads the models once and keeps them for the
 videos it is given next. A video is read whole into memory on both sides: see the README for the
-sizes this suits and when to use shared storage instead.
+sizes this suits. With shared storage (``--shared-storage``: every node sees the inputs and the output
+folder at the same paths), tasks read the videos and publish the outputs there themselves, as local
+workers do, and nothing is shipped.
 """
 
 from __future__ import annotations
@@ -65,6 +67,17 @@ def analyse_shipped(settings: tuple[PipelineConfig, Wanted], data: bytes, file_n
         return "done", (result, {suffix: path.read_bytes() for suffix, path in outputs.items()})
 
 
+def analyse_in_place(settings: tuple[PipelineConfig, Wanted], video: str,
+                     outputs: dict[str, Path]) -> tuple[str, object]:
+    """In a Ray task, with shared storage: read the video and publish its outputs where every node sees
+    them, as a local worker does; return ``("done", result)`` or ``("failed", reason)``."""
+    config, wanted = settings
+    try:
+        return "done", analyse_video(_analyser(config), Path(video), outputs, wanted)
+    except Exception as error:
+        return "failed", reason(error)
+
+
 def write_outputs(outputs: dict[str, Path], contents: dict[str, bytes]) -> None:
     """Write a video's outputs beside their final names, then publish them; nothing half-written stays."""
     staged = {suffix: partial_path(final) for suffix, final in outputs.items()}
@@ -82,11 +95,12 @@ def write_outputs(outputs: dict[str, Path], contents: dict[str, bytes]) -> None:
 class RayEngine:
     """Runs jobs as Ray tasks on the cluster at ``address`` (a local one, started for the batch, without)."""
 
-    def __init__(self, config: PipelineConfig, wanted: Wanted, address: str | None) -> None:
+    def __init__(self, config: PipelineConfig, wanted: Wanted, address: str | None, shared: bool = False) -> None:
         self.ray = ray_module()
         self.config = config
         self.wanted = wanted
         self.address = address
+        self.shared = shared  # every node sees the inputs and the output folder at the same paths
 
     def _connect(self) -> bool:
         """Join the cluster, or start a local one; ``True`` when this process started Ray and must stop it."""
@@ -111,20 +125,24 @@ class RayEngine:
         started = self._connect()
         inflight: dict = {}
         try:
-            task = ray.remote(max_retries=0)(analyse_shipped)
+            task = ray.remote(max_retries=0)(analyse_in_place if self.shared else analyse_shipped)
             settings = ray.put((self.config, self.wanted))
             window = max(2, int(TASKS_PER_CPU * ray.cluster_resources().get("CPU", 1)))
             pending = deque(jobs)
             while pending or inflight:
                 while pending and len(inflight) < window:
                     job = pending.popleft()
-                    try:
-                        data = job.video.read_bytes()
-                    except OSError as error:
-                        yield Outcome(job.index, error=reason(error))
-                        continue
-                    base = job.outputs[".csv"].name[: -len(".csv")]
-                    ref = task.remote(settings, data, job.video.name, base, str(job.video))
+                    if self.shared:
+                        ref = task.remote(settings, str(job.video.absolute()),
+                                          {suffix: path.absolute() for suffix, path in job.outputs.items()})
+                    else:
+                        try:
+                            data = job.video.read_bytes()
+                        except OSError as error:
+                            yield Outcome(job.index, error=reason(error))
+                            continue
+                        base = job.outputs[".csv"].name[: -len(".csv")]
+                        ref = task.remote(settings, data, job.video.name, base, str(job.video))
                     inflight[ref] = job
                     events.started(job.index)
                 done, _ = ray.wait(list(inflight), num_returns=1, timeout=1.0)
@@ -140,14 +158,17 @@ class RayEngine:
         try:
             status, payload = self.ray.get(ref)
         except self.ray.exceptions.RayError as error:  # the worker died (a decoder crash), or the node
-            first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            return Outcome(job.index, error=f"the Ray task analysing it failed: {first}")
+            said = [line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
+            return Outcome(job.index, error=f"the Ray task analysing it failed: {said[-1]}")
         if status == "failed":
             return Outcome(job.index, error=payload)
-        result, contents = payload
-        try:
-            write_outputs(job.outputs, contents)
-        except OSError as error:
-            return Outcome(job.index, error=reason(error))
+        if self.shared:
+            result = payload
+        else:
+            result, contents = payload
+            try:
+                write_outputs(job.outputs, contents)
+            except OSError as error:
+                return Outcome(job.index, error=reason(error))
         events.frames(result.stats.frames)
         return Outcome(job.index, result=result)

@@ -38,6 +38,7 @@ class BatchRequest:
     address: str | None = None
     force: bool = False
     progress: bool = True
+    shared_storage: bool = False
 
 
 def say(message: str) -> None:
@@ -49,7 +50,7 @@ def make_engine(request: BatchRequest):
     if request.engine == "ray":
         from fer_video.batch.ray_engine import RayEngine
 
-        return RayEngine(request.config, request.wanted, request.address)
+        return RayEngine(request.config, request.wanted, request.address, shared=request.shared_storage)
     from fer_video.batch.local import LocalEngine
 
     return LocalEngine(request.config, request.wanted, request.workers)
@@ -66,9 +67,9 @@ def run_batch(request: BatchRequest) -> int:
     rows, jobs = _plan(inputs, output, request.wanted, request.force)
     names = {job.index: str(inputs.videos[job.index].path) for job in jobs}
     write_summary(output, _ordered(rows))
+    workers = min(request.workers, len(jobs))
     say(f"{len(inputs.videos)} videos: {len(jobs)} to analyse, {len(rows)} finished by an earlier run (skipped); "
-        f"engine {request.engine}" + (f", {min(request.workers, len(jobs))} workers" if request.engine == "local"
-                                       else ""))
+        + (f"{workers} local worker process{'es' if workers > 1 else ''}" if request.engine == "local" else "on Ray"))
     progress = BatchProgress(len(jobs), names, shown=request.progress)
     interrupted: KeyboardInterrupt | None = None
     try:
