@@ -144,6 +144,10 @@ def build_pipeline(config: PipelineConfig, plugins: PluginManager, source, sinks
     if rotation:
         say(f"rotation: the video's display matrix turns it {rotation} degrees; frames are analysed and "
             "written upright, as players show them")
+    info = getattr(source, "info", None)
+    if getattr(info, "variable_rate", False):
+        say(f"variable frame rate: time_s is each frame's presentation time; an annotated copy is resampled "
+            f"to a constant {info.fps:g} fps (frames repeated or left out) so its audio stays in sync")
     return config.pipeline(source, stages, sinks, **options)
 
 

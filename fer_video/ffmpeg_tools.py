@@ -31,6 +31,9 @@ class Probe:
     height: int | None
     fps: float | None
     duration_s: float | None
+    base_rate: float | None = None
+    """The video's base frame rate (ffmpeg's ``tbr``): the rate its timestamps step at. It differs
+    from ``fps``, the average, when the frame rate varies (phone and screen recordings)."""
 
     @property
     def has_audio(self) -> bool:
@@ -46,6 +49,7 @@ def probe(path: Path | str) -> Probe:
     video = re.search(r"Stream #\S+.*?: Video: (\w+).*?, (\d{2,5})x(\d{2,5})", text)
     audio = re.search(r"Stream #\S+.*?: Audio: (\w+)", text)
     fps = re.search(r"([\d.]+) fps", text)
+    base_rate = re.search(r"([\d.]+) tbr", text)
     duration = re.search(r"Duration: (\d+):(\d+):([\d.]+)", text)
     return Probe(
         video_codec=video.group(1) if video else None,
@@ -56,6 +60,7 @@ def probe(path: Path | str) -> Probe:
         duration_s=(int(duration.group(1)) * 3600 + int(duration.group(2)) * 60 + float(duration.group(3)))
         if duration
         else None,
+        base_rate=float(base_rate.group(1)) if base_rate else None,
     )
 
 

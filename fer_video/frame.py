@@ -40,6 +40,10 @@ class SourceInfo:
     rotation: int = 0
     """Degrees a video's display matrix turns its stored frames (phones record portrait so); frames
     arrive already turned upright, and ``width`` and ``height`` are the upright ones."""
+    variable_rate: bool = False
+    """A video whose frames are not evenly spaced (phones and screen recorders): each frame's
+    ``time_s`` is its presentation time, and ``fps`` the constant rate a copy is resampled to, so
+    its audio stays in sync."""
 
 
 @dataclass(frozen=True)

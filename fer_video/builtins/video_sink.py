@@ -32,6 +32,10 @@ class VideoSink:
         self.annotated = bool(annotated)
         self._writer: H264Writer | None = None
         self._partial = partial_path(self.output)
+        self._fps = 0.0
+        self._resample = False
+        self._held = None  # a resampled copy's last frame, written once the next one says for how long
+        self._held_slot = self._last_gap = 0
 
     def start(self, run: RunInfo) -> None:
 
@@ -43,9 +47,32 @@ class VideoSink:
         clean_stale(self.output)
         self._writer = H264Writer(self._partial, source.width, source.height, source.fps, audio=audio,
                                   preset=self.preset, crf=self.crf)
+        self._fps, self._held = source.fps, None
+        self._resample = source.kind == "video" and source.variable_rate
 
     def write(self, frame: Frame) -> None:
-        self._writer.write(annotate(frame) if self.annotated else frame.image)
+        image = annotate(frame) if self.annotated else frame.image
+        if not self._resample:
+            self._writer.write(image)
+            return
+        # A variable frame rate, resampled to a constant one: each frame shows from its presentation
+        # time until the next frame's, so the copy lasts as long as its audio and stays in sync
+        # with it (a frame due in the slot of the one before, faster than the rate, is left out).
+        slot = round(frame.time_s * self._fps)
+        if self._held is None:
+            self._held, self._held_slot = image, 0  # a late first frame also covers the start
+        elif slot > self._held_slot:
+            self._last_gap = slot - self._held_slot
+            for _ in range(self._last_gap):
+                self._writer.write(self._held)
+            self._held, self._held_slot = image, slot
+
+    def _write_held(self) -> None:
+        """The resampled copy's last frame, for as long as the gap before it (one frame at least)."""
+        if self._held is not None:
+            for _ in range(max(1, self._last_gap)):
+                self._writer.write(self._held)
+            self._held = None
 
     def discard(self) -> None:
         if self._writer is not None:
@@ -59,6 +86,10 @@ class VideoSink:
     def close(self) -> None:
         if self._writer is None:
             return
+        try:
+            self._write_held()
+        except RuntimeError:
+            pass  # ffmpeg stopped: closing it below says why
         writer, self._writer = self._writer, None
         try:
             writer.close()

@@ -34,27 +34,41 @@ class VideoFileSource:
         self._capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
         rotation = int(self._capture.get(cv2.CAP_PROP_ORIENTATION_META) or 0) % 360
         fps = self._capture.get(cv2.CAP_PROP_FPS) or 0.0
+        fps = fps if 0 < fps < 1000 else 30.0
         count = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        streams = probe(self.path)
+        # A variable frame rate shows as an average rate (fps) below the rate the timestamps step
+        # at (tbr); a copy is then resampled to the latter, so no frame of a fast stretch is lost.
+        base = streams.base_rate or fps
+        variable = abs(base - fps) > 0.01 * fps
+        if variable and fps < base <= 120:
+            fps = base
         self.info = SourceInfo(
             path=self.path,
-            fps=fps if 0 < fps < 1000 else 30.0,
+            fps=fps,
             width=int(self._capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
             height=int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
             frame_count=count if count > 0 else None,
             kind="video",
-            has_audio=probe(self.path).has_audio,
+            has_audio=streams.has_audio,
             rotation=rotation,
+            variable_rate=variable,
         )
         self.stopped_early: str | None = None
 
     def __iter__(self) -> Iterator[Frame]:
         fps = self.info.fps
         index = 0
+        time_s = -1.0
         while True:
             ok, image = self._capture.read()
             if not ok:
                 break
-            yield Frame(index=index, time_s=index / fps, image=image)
+            # The frame's presentation time, which a variable frame rate makes differ from index / fps;
+            # a frame without one (or out of order) is put one frame after the last.
+            shown = self._capture.get(cv2.CAP_PROP_POS_MSEC) / 1000
+            time_s = shown if shown > time_s else time_s + 1 / fps
+            yield Frame(index=index, time_s=time_s, image=image)
             index += 1
         expected = self.info.frame_count
         if index == 0:
