@@ -38,3 +38,7 @@ bench-serve: $(BIN)/.installed
 .PHONY: report-screenshots
 report-screenshots: $(BIN)/.installed
 	$(BIN)/python examples/make_report_screenshots.py
+
+.PHONY: bench-batch
+bench-batch: $(BIN)/.installed
+	$(BIN)/python benchmarks/batch_speed.py

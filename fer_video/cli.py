@@ -267,6 +267,8 @@ def _batch(args, plugins) -> int:
         flag = "--address" if args.address else "--shared-storage"
         raise UsageError(f"{flag} is for a Ray cluster: add --engine ray")
     config = _pipeline_config(args)
+    for kind in SINGLE_STAGES:  # a misspelt stage stops the batch here, not in every worker
+        plugins.find(kind, getattr(config, kind).name)
     if config.sinks:
         raise UsageError(f"{args.config} has [[sinks]]; batch writes each video's outputs under -o "
                          "(use --format and --annotate)")

@@ -115,7 +115,11 @@ class RayEngine:
                 ray.init(include_dashboard=False, **quiet)
         except (ConnectionError, RuntimeError, ValueError) as error:
             where = f"the Ray cluster at {self.address}" if self.address else "a local Ray cluster"
-            raise RuntimeError(f"cannot reach {where}: {' '.join(str(error).split())[:300]}") from None
+            hint = ("; if the cluster asks for a token (recent Ray turns it on by default), give it: "
+                    "RAY_AUTH_MODE=token and RAY_AUTH_TOKEN=... (`ray get-auth-token` on the head prints it), "
+                    "or use --address auto on one of its nodes"
+                    if self.address and self.address != "auto" else "")
+            raise RuntimeError(f"cannot reach {where}: {' '.join(str(error).split())[:300]}{hint}") from None
         return True
 
     def run(self, jobs: list[Job], events: Events) -> Iterator[Outcome]:
