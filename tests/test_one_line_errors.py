@@ -108,3 +108,19 @@ def test_weights_of_another_architecture_are_refused(sample_video, tmp_path):
     result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--classifier", "model3", "--weights", fernet)
     _one_line_error(result, INPUT, "holds a fernet network", "not model3", "--classifier fernet")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluate_on_an_npz_without_its_labels(tmp_path):
+    import numpy as np
+
+    data = tmp_path / "faces.npz"
+    np.savez(data, x_val=np.zeros((4, 48, 48), np.uint8))
+    result = run_cli("evaluate", "--data", data)
+    _one_line_error(result, INPUT, "x_val but no y_val", str(data))
+
+
+def test_train_on_missing_data_leaves_no_output_folder(tmp_path):
+    out = tmp_path / "run"
+    result = run_cli("train", "--model", "model1", "--data", tmp_path / "nothere.npz", "--out", out)
+    _one_line_error(result, INPUT, "not found", "nothere.npz")
+    assert not out.exists()

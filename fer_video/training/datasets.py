@@ -92,6 +92,9 @@ def _from_npz(path: Path) -> dict[str, Split]:
                     images = images[..., 0]
                 if images.ndim != 3:
                     raise ValueError(f"{path}: x_{split} must be (N, H, W) gray images, got {images.shape}")
+                if f"y_{split}" not in data.files:
+                    raise ValueError(f"{path} has x_{split} but no y_{split}: each x_SPLIT needs its labels "
+                                     f"y_SPLIT (it holds {', '.join(sorted(data.files))})")
                 labels = np.asarray(data[f"y_{split}"]).astype(np.int64)
                 if labels.ndim == 2:  # one-hot
                     labels = labels.argmax(axis=1)

@@ -66,11 +66,10 @@ def train(run: TrainingRun, log=print) -> ModelCard:
         )
     if run.init_weights is not None and not run.init_weights.exists():
         raise FileNotFoundError(f"--init-weights {run.init_weights} does not exist")
-    run.out.mkdir(parents=True, exist_ok=True)
-
     splits = load_fer2013(run.data)
     if "train" not in splits or "val" not in splits:
         raise ValueError(f"{run.data} needs both a training and a validation split to train on")
+    run.out.mkdir(parents=True, exist_ok=True)  # only once there is something to train on: no empty folder
     train_split, val_split = splits["train"], splits["val"]
     if run.limit:
         train_split = train_split.subset(run.limit, run.seed)
