@@ -583,6 +583,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Ray nodes see the inputs and -o at the same paths: tasks read and write them there "
                             "instead of shipping bytes through Ray")
     _add_stage_options(batch)
+    for action in batch._actions:  # refused by batch (each video's outputs go under -o): not offered
+        if action.dest in ("sink", "jsonl"):
+            action.help = argparse.SUPPRESS
     batch.set_defaults(handler=_batch)
 
     demo = commands.add_parser("demo", help="build a sample video, annotate it and write its CSV")

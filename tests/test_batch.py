@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -144,6 +145,72 @@ def test_ctrl_c_midway_leaves_the_finished_videos_whole(sample_video, reference_
     assert result.returncode == 0, result.stderr
     statuses = pd.read_csv(out / "summary.csv").status
     assert (statuses == "skipped").sum() == len(timelines) and (statuses == "done").sum() == 5 - len(timelines)
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The batch's worker processes (children started by multiprocessing's spawn)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                command = (entry / "cmdline").read_bytes()
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid and b"spawn_main" in command:
+                found.append(int(entry.name))
+    return found
+
+
+def test_a_worker_that_dies_fails_its_video_only(sample_video, reference_csv, tmp_path):
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    for name in ("a", "b", "c"):
+        shutil.copy(sample_video, videos / f"{name}.mp4")
+    out = tmp_path / "out"
+    process = subprocess.Popen([str(FER_VIDEO), "batch", videos, "-o", out, "--workers", "1", "-q"],
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    deadline = time.time() + 60
+    workers = []
+    while time.time() < deadline and not workers:
+        workers = _workers_of(process.pid)
+        time.sleep(0.05)
+    assert workers, "no worker process seen"
+    time.sleep(0.5)
+    os.kill(workers[0], signal.SIGKILL)  # as a decoder crashing on a damaged file would end it
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, stderr
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.status) == ["failed", "done", "done"], stderr
+    assert "worker analysing it died (killed by SIGKILL)" in summary.error[0]
+    assert (out / "c.csv").read_bytes() == reference_csv and not (out / "a.csv").exists()
+    assert _leftovers(out) == []
+
+
+def test_inputs_are_found_sorted_and_mirrored(tmp_path):
+    from fer_video.batch.inputs import check_output_folder, find_videos
+    from fer_video.cli import UsageError
+
+    for name in ("day1/b.mp4", "day1/a.MOV", "day1/a.mp4", "day1/notes.txt", "day2/deep/c.mkv",
+                 "day2/.hidden.mp4", "day2/.cache/d.mp4", "loose/e.mp4"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    found = find_videos([str(tmp_path / "day1" / "*.mp4"), str(tmp_path / "day1" / "a.MOV"),
+                         str(tmp_path / "day2"), str(tmp_path / "loose" / "e.mp4"), str(tmp_path / "day2")])
+    assert [(video.name, video.path.relative_to(tmp_path).as_posix()) for video in found.videos] == [
+        ("day1/a.MOV", "day1/a.MOV"), ("day1/a.mp4", "day1/a.mp4"), ("day1/b", "day1/b.mp4"),
+        ("day2/deep/c", "day2/deep/c.mkv"), ("loose/e", "loose/e.mp4")]
+    assert found.videos[2].output(tmp_path / "out", ".csv") == tmp_path / "out" / "day1" / "b.csv"
+    check_output_folder(tmp_path / "out", found)  # beside the inputs' folders: fine
+    for inside in (tmp_path / "day2" / "out", tmp_path / "day1"):
+        with pytest.raises(UsageError):
+            check_output_folder(inside, found)
+    alone = find_videos([str(tmp_path / "loose" / "e.mp4")])
+    assert [video.name for video in alone.videos] == ["e"]
+    with pytest.raises(UsageError, match="beside it"):
+        check_output_folder(tmp_path / "loose", alone)
+    with pytest.raises(FileNotFoundError, match="matches no video"):
+        find_videos([str(tmp_path / "day1" / "*.avi")])
 
 
 def test_without_ray_the_ray_engine_says_how_to_get_it(videos, tmp_path):

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Generator, Iterator
 from multiprocessing.connection import Connection, wait
 
+from fer_video.atomic import clean_stale
 from fer_video.batch.jobs import Events, Job, Outcome, reason
 from fer_video.batch.video import Analyser, Wanted, analyse_video
 from fer_video.config import PipelineConfig
@@ -157,6 +158,8 @@ class LocalEngine:
         worker.conn.close()
         if worker.job is None:
             raise BatchAborted(f"a worker process ended before analysing anything ({died})")
+        for folder in {path.parent for path in worker.job.outputs.values()}:
+            clean_stale(folder)  # what it was writing: its process is gone, so its partial files go too
         yield Outcome(worker.job.index, error=f"the worker analysing it died ({died}); the file may be damaged")
         if pending:
             workers.extend(self._start(1))
