@@ -91,10 +91,16 @@ class _Worker:
         self.process.start()
         child.close()
         self.job: Job | None = None
+        self.finished = 0  # videos it has ended, done or failed
 
-    def send(self, job: Job) -> None:
+    def send(self, job: Job) -> bool:
+        """Hand it a video; ``False`` when it is gone (its end is then handled like any worker's death)."""
+        try:
+            self.conn.send(job)
+        except OSError:
+            return False
         self.job = job
-        self.conn.send(job)
+        return True
 
 
 class LocalEngine:
@@ -113,9 +119,8 @@ class LocalEngine:
             workers = self._start(min(self.workers, len(jobs)))
             while pending or any(worker.job is not None for worker in workers):
                 for worker in workers:
-                    if worker.job is None and pending:
-                        worker.send(pending.popleft())
-                        events.started(worker.job.index)
+                    if worker.job is None and pending and worker.send(pending[0]):
+                        events.started(pending.popleft().index)
                 ready = wait([w.conn for w in workers] + [w.process.sentinel for w in workers], timeout=1.0)
                 for worker in list(workers):
                     open_ = yield from self._receive(worker, events)
@@ -145,6 +150,7 @@ class LocalEngine:
                 raise BatchAborted(f"the pipeline cannot start: {message[1]}")
             else:
                 worker.job = None
+                worker.finished += 1
                 yield Outcome(message[1], result=message[2]) if kind == "done" else Outcome(message[1],
                                                                                             error=message[2])
         return True
@@ -156,11 +162,12 @@ class LocalEngine:
         died = f"killed by {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit code {code}"
         workers.remove(worker)
         worker.conn.close()
-        if worker.job is None:
+        if worker.job is not None:
+            for folder in {path.parent for path in worker.job.outputs.values()}:
+                clean_stale(folder)  # what it was writing: its process is gone, so its partial files go too
+            yield Outcome(worker.job.index, error=f"the worker analysing it died ({died}); the file may be damaged")
+        elif not worker.finished:
             raise BatchAborted(f"a worker process ended before analysing anything ({died})")
-        for folder in {path.parent for path in worker.job.outputs.values()}:
-            clean_stale(folder)  # what it was writing: its process is gone, so its partial files go too
-        yield Outcome(worker.job.index, error=f"the worker analysing it died ({died}); the file may be damaged")
         if pending:
             workers.extend(self._start(1))
 
