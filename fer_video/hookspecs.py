@@ -16,6 +16,8 @@ import pluggy
 from fer_video.registry import ClassifierFactory, StageFactory
 
 hookspec = pluggy.HookspecMarker("fer_video")
+hookimpl = pluggy.HookimplMarker("fer_video")
+"""Decorator for a plugin's hook functions; plugins import it as :data:`fer_video.hookimpl`."""
 
 
 @hookspec

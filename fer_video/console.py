@@ -1,0 +1,34 @@
+"""The ``fer-video`` console script: it answers Ctrl+C from its first line.
+
+Importing the command (NumPy, OpenCV, pluggy, the plugins) takes a few tenths of a second. A Ctrl+C
+then would raise inside some library's import, where it turns into a traceback or a misleading
+ImportError. Until the command is loaded, Ctrl+C ends the process at once with one line and exit
+130: nothing has been opened or written yet, so there is nothing to finish.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+
+def _stop_at_once(signum: int, frame: object) -> None:
+    os.write(2, b"fer-video: interrupted\n")
+    os._exit(128 + signum)
+
+
+def main() -> int:
+    """Run ``fer-video`` with Ctrl+C answered during start-up as well as during the run."""
+    guarded = signal.getsignal(signal.SIGINT) is signal.default_int_handler  # not when SIGINT is ignored
+    if guarded:
+        signal.signal(signal.SIGINT, _stop_at_once)
+    from fer_video.cli import main as command
+    from fer_video.cli import say
+
+    if guarded:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # from here a run finishes its outputs
+    try:
+        return command()
+    except KeyboardInterrupt:  # between the handlers above and the command's own (parsing the arguments)
+        say("fer-video: interrupted")
+        return 128 + signal.SIGINT
