@@ -291,6 +291,11 @@ def test_the_ray_engine_gives_the_local_engines_outputs_and_resumes_alike(ray_cl
     assert result.returncode == 1, result.stderr
     pd.testing.assert_frame_equal(pd.read_csv(shared / "summary.csv").drop(columns=timing), ray_summary)
     assert (shared / "sub" / "b.csv").read_bytes() == reference_csv and _leftovers(shared) == []
+    # stages that cannot load stop the batch with one line, as the local engine does
+    broken = run_cli("batch", videos, "-o", tmp_path / "broken", "--engine", "ray", "--address",
+                     ray_cluster["address"], "--detector-opt", "min_confidence=5", "-q", env=ray_cluster["env"])
+    assert broken.returncode == 1 and broken.stderr.strip().splitlines()[-1].startswith(
+        "fer-video: error: the pipeline cannot start: detector 'mediapipe': min_confidence"), broken.stderr
 
 
 def test_usage_mistakes_are_one_line_and_exit_2(videos, tmp_path):
@@ -309,6 +314,11 @@ def test_usage_mistakes_are_one_line_and_exit_2(videos, tmp_path):
         assert result.returncode == 2, (extra, result.stderr)
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and words in lines[0] and lines[0].startswith("fer-video: error:"), lines
+    broken = run_cli("batch", videos, "-o", tmp_path / "out", "--detector-opt", "min_confidence=5", "-q")
+    assert broken.returncode == 1 and broken.stderr.strip().splitlines()[-1] == (
+        "fer-video: error: the pipeline cannot start: detector 'mediapipe': min_confidence must be from 0 to 1 "
+        "(a detection's score), not 5"), broken.stderr
+    shutil.rmtree(tmp_path / "out")
     missing = run_cli("batch", tmp_path / "nowhere", "-o", tmp_path / "out")
     assert missing.returncode == 1 and "does not exist" in missing.stderr
     assert not (videos / "out").exists() and not (tmp_path / "out").exists()

@@ -31,6 +31,10 @@ class Outcome:
     error: str = ""
 
 
+class BatchAborted(RuntimeError):
+    """The workers cannot analyse anything (a stage failed to load): the batch stops."""
+
+
 @dataclass
 class Events:
     """What an engine tells the progress bar while it runs."""

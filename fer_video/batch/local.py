@@ -17,7 +17,7 @@ from collections.abc import Generator, Iterator
 from multiprocessing.connection import Connection, wait
 
 from fer_video.atomic import clean_stale
-from fer_video.batch.jobs import Events, Job, Outcome, reason
+from fer_video.batch.jobs import BatchAborted, Events, Job, Outcome, reason
 from fer_video.batch.video import Analyser, Wanted, analyse_video
 from fer_video.config import PipelineConfig
 
@@ -30,10 +30,6 @@ def default_workers() -> int:
     classifying on threads of their own, see :mod:`fer_video.pipeline`)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, cores // 2)
-
-
-class BatchAborted(RuntimeError):
-    """The workers cannot analyse anything (a stage failed to load): the batch stops."""
 
 
 class _Stop(KeyboardInterrupt):

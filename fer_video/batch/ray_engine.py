@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from fer_video.atomic import discard, partial_path, publish
-from fer_video.batch.jobs import Events, Job, Outcome, reason
+from fer_video.batch.jobs import BatchAborted, Events, Job, Outcome, reason
 from fer_video.batch.video import Analyser, Wanted, analyse_video
 from fer_video.config import PipelineConfig
 
@@ -53,15 +53,20 @@ def _analyser(config: PipelineConfig) -> Analyser:
 def analyse_shipped(settings: tuple[PipelineConfig, Wanted], data: bytes, file_name: str, base: str,
                     shown_path: str) -> tuple[str, object]:
     """In a Ray task: analyse a video sent as bytes; return ``("done", (result, {suffix: bytes}))`` or
-    ``("failed", reason)``, the reason naming the video as the driver knows it (``shown_path``)."""
+    ``("failed", reason)``, the reason naming the video as the driver knows it (``shown_path``), or
+    ``("broken", reason)`` when the stages do not load."""
     config, wanted = settings
+    try:
+        analyser = _analyser(config)
+    except Exception as error:
+        return "broken", reason(error)
     with tempfile.TemporaryDirectory(prefix="fer-video-batch-") as scratch:
         video = Path(scratch) / "in" / file_name
         video.parent.mkdir()
         video.write_bytes(data)
         outputs = {suffix: Path(scratch) / "out" / f"{base}{suffix}" for suffix in wanted.suffixes()}
         try:
-            result = analyse_video(_analyser(config), video, outputs, wanted)
+            result = analyse_video(analyser, video, outputs, wanted)
         except Exception as error:
             return "failed", reason(error).replace(str(video), shown_path)
         return "done", (result, {suffix: path.read_bytes() for suffix, path in outputs.items()})
@@ -73,7 +78,11 @@ def analyse_in_place(settings: tuple[PipelineConfig, Wanted], video: str,
     them, as a local worker does; return ``("done", result)`` or ``("failed", reason)``."""
     config, wanted = settings
     try:
-        return "done", analyse_video(_analyser(config), Path(video), outputs, wanted)
+        analyser = _analyser(config)
+    except Exception as error:
+        return "broken", reason(error)
+    try:
+        return "done", analyse_video(analyser, Path(video), outputs, wanted)
     except Exception as error:
         return "failed", reason(error)
 
@@ -164,6 +173,8 @@ class RayEngine:
         except self.ray.exceptions.RayError as error:  # the worker died (a decoder crash), or the node
             said = [line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
             return Outcome(job.index, error=f"the Ray task analysing it failed: {said[-1]}")
+        if status == "broken":  # the stages do not load: every video would fail alike
+            raise BatchAborted(f"the pipeline cannot start: {payload}")
         if status == "failed":
             return Outcome(job.index, error=payload)
         if self.shared:
