@@ -64,7 +64,11 @@ class Analyser:
 
     def pipeline(self, video: Path, sinks: list):
         """The pipeline ``timeline`` would build for ``video``, around the models loaded once."""
-        from fer_video.sources import open_source
+        from fer_video.sources import IMAGE_SUFFIXES, open_source
+
+        if video.suffix.lower() in IMAGE_SUFFIXES:
+            raise VideoFailed(f"{video} is a picture; batch analyses videos (fer-video annotate takes pictures "
+                              "and folders of them)")
 
         stages = {"detector": self.detector, "classifier": self.classifier,
                   "tracker": self.config.build_stage(self.plugins, "tracker"),
