@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import resource
 import secrets
 import shutil
 import socket
@@ -30,15 +31,18 @@ BIN = Path(sys.executable).parent
 FER_VIDEO = BIN / "fer-video"
 
 
-def timed(command: list[str] | str, env: dict | None = None, shell: bool = False) -> float:
-    """Wall seconds of a command that must succeed."""
+def timed(command: list[str] | str, env: dict | None = None, shell: bool = False) -> tuple[float, float]:
+    """Wall seconds of a command that must succeed, and the CPU seconds of it and its descendants
+    (not of a Ray cluster's processes, which are not its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(command, shell=shell, capture_output=True, text=True,
                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})})
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"{command} failed:\n{result.stderr[-2000:]}")
-    return seconds
+    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def free_port() -> int:
@@ -170,11 +174,12 @@ def main() -> None:
             if (out / csv.name).exists() and (out / csv.name).read_bytes() != csv.read_bytes():
                 raise SystemExit(f"{out / csv.name} differs from what timeline wrote alone")
 
-    base = rows[0][1]
-    print("| way | wall s | frames/s | x shell loop |")
-    print("|---|---|---|---|")
-    for name, seconds in rows:
-        print(f"| {name} | {seconds:.1f} | {frames / seconds:.0f} | {base / seconds:.2f} |")
+    base = rows[0][1][0]
+    print("| way | wall s | frames/s | x shell loop | cores busy on average |")
+    print("|---|---|---|---|---|")
+    for name, (seconds, cpu) in rows:
+        busy = f"{cpu / seconds:.2f}" if "ray" not in name else "(in the cluster's processes)"
+        print(f"| {name} | {seconds:.1f} | {frames / seconds:.0f} | {base / seconds:.2f} | {busy} |")
     print(f"\nmodel loading per worker: {model_load_seconds():.2f} s")
     if costs is not None:
         print(f"Ray head start-up: {startup:.1f} s")
