@@ -18,6 +18,7 @@ import tempfile
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 from fer_video.atomic import discard, partial_path, publish
 from fer_video.batch.jobs import BatchAborted, Events, Job, Outcome, reason
@@ -31,7 +32,7 @@ shipped videos do not fill the object store."""
 _loaded: tuple[str, Analyser] | None = None  # in a Ray worker process: the models, for its next videos
 
 
-def ray_module():
+def ray_module() -> ModuleType:
     """Ray, or a usage error saying how to get it."""
     from fer_video.cli import UsageError
 

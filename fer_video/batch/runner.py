@@ -13,16 +13,21 @@ import sys
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fer_video.atomic import clean_stale
 from fer_video.batch.index_page import write_index
 from fer_video.batch.inputs import Inputs, Video, check_output_folder, find_videos
 from fer_video.batch.jobs import Job
 from fer_video.batch.progress import BatchProgress
-from fer_video.batch.stats import finished_stats
+from fer_video.batch.stats import VideoStats, finished_stats
 from fer_video.batch.summary import SUMMARY_NAME, Row, write_summary
 from fer_video.batch.video import Wanted
 from fer_video.config import PipelineConfig
+
+if TYPE_CHECKING:
+    from fer_video.batch.local import LocalEngine
+    from fer_video.batch.ray_engine import RayEngine
 
 
 @dataclass
@@ -45,7 +50,7 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def make_engine(request: BatchRequest):
+def make_engine(request: BatchRequest) -> LocalEngine | RayEngine:
     """The local process pool, or Ray (imported only when asked)."""
     if request.engine == "ray":
         from fer_video.batch.ray_engine import RayEngine
@@ -129,7 +134,7 @@ def _plan(inputs: Inputs, output: Path, wanted: Wanted, force: bool) -> tuple[di
     return rows, jobs
 
 
-def _finished(video: Path, outputs: dict[str, Path]):
+def _finished(video: Path, outputs: dict[str, Path]) -> VideoStats | None:
     """The stats of a video whose outputs are all there and newer than it; ``None`` when it must be done."""
     modified = video.stat().st_mtime
     for path in outputs.values():

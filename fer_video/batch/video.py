@@ -17,6 +17,8 @@ from pathlib import Path
 from fer_video.atomic import discard, partial_path, publish
 from fer_video.batch.stats import VideoStats, timeline_stats
 from fer_video.config import PipelineConfig, StageChoice
+from fer_video.frame import Frame, RunInfo
+from fer_video.pipeline import Pipeline
 from fer_video.plugin_manager import PluginManager
 from fer_video.quiet import native_logs_hidden
 
@@ -62,7 +64,7 @@ class Analyser:
             self.detector = config.build_stage(self.plugins, "detector")
             self.classifier = config.build_stage(self.plugins, "classifier")
 
-    def pipeline(self, video: Path, sinks: list):
+    def pipeline(self, video: Path, sinks: list) -> Pipeline:
         """The pipeline ``timeline`` would build for ``video``, around the models loaded once."""
         from fer_video.sources import IMAGE_SUFFIXES, open_source
 
@@ -85,10 +87,10 @@ class FrameCounter:
         self._pending = 0
         self._last = 0.0
 
-    def start(self, run) -> None:
+    def start(self, run: RunInfo) -> None:
         self._last = time.monotonic()
 
-    def write(self, frame) -> None:
+    def write(self, frame: Frame) -> None:
         self._pending += 1
         if time.monotonic() - self._last >= self.every_s:
             self._flush()
