@@ -318,7 +318,9 @@ def _serve(args, plugins) -> int:
     source_path = None if str(args.source).isdigit() else Path(args.source)
     if source_path is not None and not source_path.exists():
         raise FileNotFoundError(f"source {source_path} does not exist; give a video file or a camera index such as 0")
-    web_options = {"host": args.host, "port": args.port}
+    web_options = {"host": args.host, "port": args.port, "token": args.token, "no_token": args.no_token}
+    if args.token is not None and args.no_token:
+        raise UsageError("--token and --no-token contradict each other; give one")
     for choice in [c for c in config.sinks if c.name == "web"]:  # --sink-opt web.quality=60 tunes the page's sink
         web_options.update(choice.options)
         config.sinks.remove(choice)
@@ -551,6 +553,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--loop", action=argparse.BooleanOptionalAction, default=True,
                        help="start a video file source again when it ends (default: on)")
     serve.add_argument("--csv", help="also write the emotion timeline CSV")
+    serve.add_argument("--token", help="the token the page asks for (default off loopback: a random one, printed "
+                                       "in the URL at start)")
+    serve.add_argument("--no-token", action="store_true",
+                       help="off loopback, let anyone who can reach this machine watch and use the controls")
     _add_stage_options(serve)
     serve.set_defaults(handler=_serve)
 

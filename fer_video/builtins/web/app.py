@@ -4,24 +4,29 @@ Every input is checked against a fixed shape: query parameters and JSON fields a
 stage names must be installed ones, request bodies are capped, and only the page's own files are
 served (no path from a request ever reaches the file system). Bound to loopback, the server also
 refuses other ``Host`` headers and cross-site ``Origin`` headers, so a web page elsewhere cannot
-drive it through the browser (DNS rebinding, cross-site WebSocket hijacking).
+drive it through the browser (DNS rebinding, cross-site WebSocket hijacking). Off loopback, it
+also lets in only those who hold its token (:class:`TokenGate`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import math
 import time
 from collections.abc import Callable, Iterator
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -117,6 +122,54 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class TokenGate:
+    """Off loopback, only those who hold the token printed at start get in; everything else is a 403.
+
+    The token comes once, in the URL (``/?token=...``, as Jupyter prints it); the answer is a
+    redirect to the same page without it, setting an HttpOnly, SameSite cookie, so the token stays
+    out of the address bar, the history and later requests. Scripts may send ``Authorization:
+    token ...`` instead. A WebSocket without the cookie is refused at the handshake.
+    """
+
+    def __init__(self, app: ASGIApp, token: str, cookie: str) -> None:
+        self.app = app
+        self.token = token.encode()
+        self.cookie = cookie
+
+    def _holds(self, value: str | None) -> bool:
+        return value is not None and hmac.compare_digest(value.encode(), self.token)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        cookies = SimpleCookie()
+        try:
+            cookies.load(headers.get("cookie", ""))
+        except CookieError:
+            pass
+        held = cookies.get(self.cookie)
+        scheme, _, given = headers.get("authorization", "").partition(" ")
+        if self._holds(held.value if held else None) or (scheme.lower() in ("token", "bearer")
+                                                         and self._holds(given.strip())):
+            await self.app(scope, receive, send)
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        offered = query.get("token", [])
+        if scope["type"] == "http" and len(offered) == 1 and self._holds(offered[0]):
+            rest = urlencode([(k, v) for k, values in query.items() if k != "token" for v in values], doseq=True)
+            response = RedirectResponse(scope["path"] + (f"?{rest}" if rest else ""), status_code=303)
+            response.set_cookie(self.cookie, self.token.decode(), httponly=True, samesite="strict", path="/")
+            await response(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": "open the page with its token first"})
+            return
+        await JSONResponse({"error": "this live view needs its token: open the URL fer-video printed at start "
+                                     "(.../?token=...)"}, status_code=403)(scope, receive, send)
+
+
 def _query(request: Request, allowed: dict[str, Callable[[str], Any]]) -> dict[str, Any]:
     """The query parameters, each parsed by its validator; any other parameter is an error."""
     unknown = sorted(set(request.query_params) - set(allowed))
@@ -151,8 +204,9 @@ def _same_origin(headers: Any) -> bool:
 
 
 def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
-               allowed_hosts: list[str] | None) -> Starlette:
-    """The Starlette application over ``hub``; ``controls`` (or ``None``) takes pause and switch requests."""
+               allowed_hosts: list[str] | None, token: str | None = None, cookie: str = "fer-video-token") -> Starlette:
+    """The Starlette application over ``hub``; ``controls`` (or ``None``) takes pause and switch requests,
+    and with a ``token`` only those who hold it get in (see :class:`TokenGate`)."""
     files = {name: (STATIC / name).read_bytes() for name in STATIC_FILES}
     index = (STATIC / "index.html").read_bytes()
 
@@ -299,6 +353,8 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
         return JSONResponse({"error": error.message}, status_code=error.status)
 
     middleware = [Middleware(SecurityHeaders), Middleware(BodyLimit, limit=MAX_BODY_BYTES)]
+    if token is not None:
+        middleware.insert(0, Middleware(TokenGate, token=token, cookie=cookie))
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     routes = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import json
+import secrets
 import socket
 import struct
 import sys
@@ -32,7 +33,8 @@ class WebSink:
     """
 
     def __init__(self, output: str | None = None, host: str = "127.0.0.1", port: int = 8000,
-                 controls: Any = None, quality: int = 80, max_viewers: int = 8, history_s: float = 60.0) -> None:
+                 controls: Any = None, quality: int = 80, max_viewers: int = 8, history_s: float = 60.0,
+                 token: str | None = None, no_token: bool = False) -> None:
         if output is not None:
             raise ValueError("the web sink serves a page and writes no file; add --csv FILE to keep the timeline")
         if not isinstance(host, str) or not host or any(c.isspace() or c in "/@" for c in host):
@@ -45,6 +47,14 @@ class WebSink:
         if not 1 <= self.history_s <= 600:
             raise ValueError("history_s must be from 1 to 600 seconds")
         self.controls = controls
+        if token is not None and (len(str(token)) < 8 or not set(str(token)) <= _URL_SAFE):
+            raise ValueError("a token is 8 or more letters, digits, '-', '_', '.' or '~' (it goes into a URL)")
+        if token is not None and no_token:
+            raise ValueError("--token and --no-token contradict each other; give one")
+        # Off loopback a camera would be shared with the whole network: a token is required there
+        # unless no_token says otherwise; on loopback only if one is given.
+        self.token = None if no_token else (str(token) if token is not None
+                                            else None if _is_loopback(self.host) else secrets.token_urlsafe(24))
         try:
             _bind(self.host, self.port).close()  # fail fast, before models load, if the port is taken
         except RuntimeError as error:
@@ -68,7 +78,8 @@ class WebSink:
         self.hub = Hub(history_s=self.history_s, max_viewers=self.max_viewers)
         sock = _bind(self.host, self.port)
         allowed = [*LOOPBACK_HOSTS, self.host] if _is_loopback(self.host) else None
-        app = create_app(self.hub, self.controls, self._describe, allowed)
+        app = create_app(self.hub, self.controls, self._describe, allowed, self.token,
+                         cookie=f"fer-video-token-{sock.getsockname()[1]}")  # a cookie is not bound to a port
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
                                 ws_max_size=MAX_MESSAGE_BYTES * 2, limit_concurrency=64,
                                 timeout_graceful_shutdown=2, h11_max_incomplete_event_size=16 * 1024)
@@ -88,9 +99,14 @@ class WebSink:
         self.url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
         self._encoder = threading.Thread(target=self._encode_loop, name="fer-video-jpeg", daemon=True)
         self._encoder.start()
-        _say(f"live view at {self.url}  (Ctrl+C stops)")
-        if allowed is None:
-            _say(f"warning: listening on {self.host}: anyone who can reach this machine can watch and use the controls")
+        if self.token is not None:
+            _say(f"live view at {self.url}?token={self.token}  (Ctrl+C stops; the page needs the token once, "
+                 "then keeps it in a cookie)")
+        else:
+            _say(f"live view at {self.url}  (Ctrl+C stops)")
+        if allowed is None and self.token is None:
+            _say(f"warning: listening on {self.host} with --no-token: anyone who can reach this machine can "
+                 "watch and use the controls")
 
     def write(self, frame: Frame) -> None:
         if self._error is not None:
@@ -171,6 +187,9 @@ class WebSink:
             self._server_thread = None
 
     discard = close
+
+
+_URL_SAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
 
 
 def _int_option(name: str, value: Any, low: int, high: int) -> int:
