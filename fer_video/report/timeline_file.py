@@ -7,6 +7,7 @@ the columns are those of :mod:`fer_video.timeline`, the ``raw_*`` scores are opt
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,7 +97,9 @@ def _check_header(path: Path, names: list[str], line: str) -> bool:
 
 
 def _csv_columns(path: Path, text: str) -> tuple[dict[str, list], bool]:
-    reader = csv.reader(text.splitlines())
+    # Records as the csv module wrote them: a quoted field (a picture's name) may hold a line break
+    # or a character such as U+2028 that str.splitlines() would cut a row at.
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = [name.strip() for name in next(reader)]
     smoothed = _check_header(path, header, "first line")
     wanted = [*REQUIRED, *(RAW if smoothed else ())]
