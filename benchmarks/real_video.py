@@ -81,10 +81,11 @@ class ToolResult:
     name: str
     scores: dict[Path, np.ndarray | None] = field(default_factory=dict)
     seconds: float = 0.0
+    raw_scores: dict[Path, np.ndarray | None] = field(default_factory=dict)
+    """fer-video's unsmoothed scores, to check the smoother's clip answer against."""
 
     def answer(self, clip: Clip) -> str | None:
-        scores = self.scores.get(clip.file)
-        return None if scores is None else EMOTIONS[int(np.argmax(scores))]
+        return _top(self.scores.get(clip.file))
 
 
 def read_clips(folder: Path) -> list[Clip]:
@@ -99,15 +100,19 @@ def read_clips(folder: Path) -> list[Clip]:
     return clips
 
 
-def main_face_scores(timeline: Path) -> np.ndarray | None:
-    """The mean scores of the face id with the most rows, or ``None`` with no face."""
+def main_face_scores(timeline: Path, prefix: str = "") -> np.ndarray | None:
+    """The mean scores (``prefix="raw_"``: the unsmoothed ones) of the face id with the most
+    rows, or ``None`` with no face."""
     with timeline.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     if not rows:
         return None
     main = Counter(row["face_id"] for row in rows).most_common(1)[0][0]
     mine = [row for row in rows if row["face_id"] == main]
-    return np.array([[float(row[name]) for name in EMOTIONS] for row in mine]).mean(axis=0)
+    columns = [prefix + name for name in EMOTIONS]
+    if columns[0] not in mine[0]:
+        columns = list(EMOTIONS)  # no smoother ran: the scores are the raw ones
+    return np.array([[float(row[name]) for name in columns] for row in mine]).mean(axis=0)
 
 
 def run_fer_video(clips: list[Clip], options: list[str], work: Path) -> ToolResult:
@@ -121,6 +126,7 @@ def run_fer_video(clips: list[Clip], options: list[str], work: Path) -> ToolResu
         if done.returncode != 0:
             raise SystemExit(f"fer-video failed on {clip.file}:\n{done.stderr[-2000:]}")
         result.scores[clip.file] = main_face_scores(timeline)
+        result.raw_scores[clip.file] = main_face_scores(timeline, "raw_")
     return result
 
 
@@ -155,12 +161,19 @@ def report(result: ToolResult, clips: list[Clip]) -> None:
         mine = [answer for answer, clip in zip(answers, clips) if clip.label == name]
         recall.append(f"{name} {sum(a == name for a in mine)}/{len(mine)}")
     print("  recall: " + ", ".join(recall))
+    if result.raw_scores:
+        same = sum(_top(result.raw_scores[clip.file]) == answer for clip, answer in zip(clips, answers))
+        print(f"  the smoothed scores' answer is the raw scores' on {same} of {len(clips)} clips")
     print("  confusion (rows: label, columns: answer; '-' no face):")
     print("  " + " " * 9 + "".join(f"{name[:5]:>6}" for name in EMOTIONS) + f"{'-':>6}")
     for name in present:
         mine = [answer for answer, clip in zip(answers, clips) if clip.label == name]
         counts = [sum(a == other for a in mine) for other in EMOTIONS] + [sum(a is None for a in mine)]
         print(f"  {name:>9}" + "".join(f"{count:>6}" for count in counts))
+
+
+def _top(scores: np.ndarray | None) -> str | None:
+    return None if scores is None else EMOTIONS[int(np.argmax(scores))]
 
 
 def print_per_clip(results: list[ToolResult], clips: list[Clip]) -> None:
