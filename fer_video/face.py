@@ -26,6 +26,9 @@ class Face:
     face_id: int | None = None
     raw_scores: np.ndarray | None = None
     scores: np.ndarray | None = None
+    roll: float | None = None
+    """The head's tilt in the image plane, degrees (the eye line's angle, clockwise positive in
+    image coordinates), for detectors that find the eyes; ``None`` otherwise."""
 
     @property
     def box(self) -> tuple[int, int, int, int]:

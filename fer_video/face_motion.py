@@ -29,7 +29,8 @@ class FaceMotion:
             for face in faces
             if face.face_id in before
         }
-        self._faces = [Face(f.x, f.y, f.w, f.h, f.detector_score, f.face_id) for f in faces if f.face_id is not None]
+        self._faces = [Face(f.x, f.y, f.w, f.h, f.detector_score, f.face_id, roll=f.roll)
+                       for f in faces if f.face_id is not None]
         self._seen_at = frame_index
 
     def carried(self, frame_index: int, width: int, height: int) -> list[Face]:
@@ -42,5 +43,6 @@ class FaceMotion:
             h = max(1, round(face.h + dh * steps))
             x = min(max(0, round(face.x + dx * steps)), width - 1)
             y = min(max(0, round(face.y + dy * steps)), height - 1)
-            faces.append(Face(x, y, min(w, width - x), min(h, height - y), face.detector_score, face.face_id))
+            faces.append(Face(x, y, min(w, width - x), min(h, height - y), face.detector_score, face.face_id,
+                              roll=face.roll))
         return faces

@@ -28,6 +28,8 @@ class Framing:
     scale: float = 1.2
     shift_x: float = 0.0
     shift_y: float = 0.0
+    align: bool = False
+    """Turn the crop about its centre so the eyes are level, for faces whose ``roll`` is known."""
 
     def __post_init__(self) -> None:
         if not 0.2 <= self.scale <= 5:
@@ -49,6 +51,8 @@ class Framing:
         """The framed face from ``image``; where the square leaves the frame, the edge pixels
         are repeated, so the face stays where training put it instead of sliding off-centre."""
         left, top, side = self.square(face)
+        if self.align and face.roll:
+            return _levelled(image, left, top, side, face.roll)
         height, width = image.shape[:2]
         inside = image[max(0, top) : min(height, top + side), max(0, left) : min(width, left + side)]
         if inside.size == 0:
@@ -59,3 +63,10 @@ class Framing:
         if pad_top or pad_left or pad_bottom or pad_right:
             inside = cv2.copyMakeBorder(inside, pad_top, pad_bottom, pad_left, pad_right, cv2.BORDER_REPLICATE)
         return inside
+
+
+def _levelled(image: np.ndarray, left: int, top: int, side: int, roll: float) -> np.ndarray:
+    """The square at ``left, top`` turned by ``roll`` degrees about its centre, edges repeated."""
+    turn = cv2.getRotationMatrix2D((left + side / 2, top + side / 2), roll, 1.0)
+    turn[:, 2] -= (left, top)
+    return cv2.warpAffine(image, turn, (side, side), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

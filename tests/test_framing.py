@@ -72,3 +72,20 @@ def test_the_prepared_crop_matches_the_training_face(detector_class):
     # scale or position costs several more.
     assert np.median(framed) < 24, f"framed crops differ by {np.median(framed):.1f} grey levels"
     assert np.median(framed) < np.median(margin) - 1
+
+
+@pytest.mark.parametrize("tilt", [-15, 15])
+def test_mediapipe_measures_a_tilted_head_and_align_levels_its_eyes(pictures, tilt):
+    """A portrait turned by ``tilt`` degrees: MediaPipe's eye keypoints give the roll, and the
+    aligned crop comes back closer to the upright portrait's crop than the unaligned one."""
+    upright = cv2.copyMakeBorder(pictures["hopper"], 150, 150, 150, 150, cv2.BORDER_REPLICATE)
+    centre = (upright.shape[1] / 2, upright.shape[0] / 2)
+    turned = cv2.warpAffine(upright, cv2.getRotationMatrix2D(centre, tilt, 1.0), upright.shape[1::-1],
+                            borderMode=cv2.BORDER_REPLICATE)
+    detector = MediaPipeDetector(align="true")
+    reference = SPEC.prepare([detector.framing.crop(upright, detector.detect(upright)[0])])
+    face = detector.detect(turned)[0]
+    assert face.roll == pytest.approx(-tilt, abs=3)
+    aligned = SPEC.prepare([detector.framing.crop(turned, face)])
+    plain = SPEC.prepare([MediaPipeDetector().framing.crop(turned, face)])
+    assert np.abs(aligned - reference).mean() < 0.7 * np.abs(plain - reference).mean()

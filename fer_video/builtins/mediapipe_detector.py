@@ -9,7 +9,7 @@ importing MediaPipe's Python package (another 0.7 s and a matplotlib import) is 
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -48,7 +48,8 @@ class MediaPipeDetector:
     # Its box is tighter than FER-2013's crop and sits lower: measured by benchmarks/face_framing.py.
     framing = Framing(scale=1.15, shift_y=-0.034)
 
-    def __init__(self, model: str = "full", min_confidence: float = 0.5, threads: int = 1) -> None:
+    def __init__(self, model: str = "full", min_confidence: float = 0.5, threads: int = 1,
+                 align: bool = False) -> None:
         if model not in MODELS:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
         from fer_video.builtins.model_file import lite_interpreter_class
@@ -56,6 +57,8 @@ class MediaPipeDetector:
         if not 0.0 <= float(min_confidence) <= 1.0:
             raise ValueError(f"min_confidence must be from 0 to 1 (a detection's score), not {min_confidence}")
         self.model = MODELS[model]
+        if _flag(align, "align"):  # eyes level before classifying: each face's roll from its eye keypoints
+            self.framing = replace(self.framing, align=True)
         self.min_confidence = float(min_confidence)
         self._interpreter = lite_interpreter_class()(model_path=str(_model_path(self.model.file)), num_threads=threads)
         self._interpreter.allocate_tensors()
@@ -83,18 +86,23 @@ class MediaPipeDetector:
         keep = logits > _logit(self.min_confidence)
         if not keep.any():
             return []
-        raw = self._interpreter.get_tensor(self._boxes)[0, keep, :4] / side
+        raw = self._interpreter.get_tensor(self._boxes)[0, keep, :8] / side
         centres = self._anchors[keep] + raw[:, :2]
-        boxes = np.concatenate([centres - raw[:, 2:4] / 2, centres + raw[:, 2:4] / 2], axis=1)
+        eyes = np.concatenate([self._anchors[keep] + raw[:, 4:6], self._anchors[keep] + raw[:, 6:8]], axis=1)
+        # Box corners, then the two eyes (the person's right eye first): averaged alike by the NMS.
+        boxes = np.concatenate([centres - raw[:, 2:4] / 2, centres + raw[:, 2:4] / 2, eyes], axis=1)
         scores = 1 / (1 + np.exp(-np.clip(logits[keep], -100, 100)))
         # From the letterboxed square back to frame pixels.
-        boxes = (boxes * side - [left, top, left, top]) / shrink
+        boxes = (boxes * side - [left, top] * 4) / shrink
         faces = []
-        for (x0, y0, x1, y1), score in weighted_nms(boxes, scores, SUPPRESSION_IOU):
+        for (x0, y0, x1, y1, right_x, right_y, left_x, left_y), score in weighted_nms(boxes, scores,
+                                                                                       SUPPRESSION_IOU):
             x0, y0 = max(0, round(x0)), max(0, round(y0))
             x1, y1 = min(width, round(x1)), min(height, round(y1))
             if x1 - x0 > 4 and y1 - y0 > 4:
-                faces.append(Face(x0, y0, x1 - x0, y1 - y0, detector_score=round(float(score), 4)))
+                roll = float(np.degrees(np.arctan2(left_y - right_y, left_x - right_x)))
+                faces.append(Face(x0, y0, x1 - x0, y1 - y0, detector_score=round(float(score), 4),
+                                  roll=round(roll, 1)))
         return faces
 
     def close(self) -> None:
@@ -122,7 +130,8 @@ def ssd_anchor_centres(side: int, strides: tuple[int, ...], two_per_layer: bool)
 
 def weighted_nms(boxes: np.ndarray, scores: np.ndarray, min_iou: float) -> list[tuple[np.ndarray, float]]:
     """MediaPipe's weighted non-maximum suppression: each kept box is the score-weighted mean
-    of the boxes it overlaps by more than ``min_iou``, with the best of their scores."""
+    of the boxes it overlaps by more than ``min_iou``, with the best of their scores. Columns
+    after the four corners (keypoints) are averaged the same way."""
     order = np.argsort(-scores)
     boxes, scores = boxes[order], scores[order]
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
@@ -140,6 +149,15 @@ def weighted_nms(boxes: np.ndarray, scores: np.ndarray, min_iou: float) -> list[
         kept.append(((boxes[group] * weights[:, None]).sum(0) / weights.sum(), float(scores[remaining[0]])))
         remaining = remaining[~grouped]
     return kept
+
+
+def _flag(value, name: str) -> bool:
+    """A boolean option, from Python or from the command line's ``key=value`` text."""
+    if isinstance(value, str):
+        if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"{name} must be true or false, not {value!r}")
+        return value.lower() in ("true", "1", "yes")
+    return bool(value)
 
 
 def _logit(probability: float) -> float:
