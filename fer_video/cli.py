@@ -529,8 +529,9 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("input", help="video file, image, or folder of images")
     annotate.add_argument("-o", "--output", required=True, help="annotated MP4, image or folder")
     annotate.add_argument("--csv", help="also write the emotion timeline CSV")
-    annotate.add_argument("--report", type=_report_output, metavar="REPORT.html|.png|.svg",
-                          help="also write the report page (or figure) from the timeline (needs --csv or --jsonl)")
+    annotate.add_argument("--report", type=_report_output, metavar="REPORT.html|.png|.svg|.csv",
+                          help="also write the report page (figure, or per-face table) from the timeline "
+                               "(needs --csv or --jsonl)")
     _add_stage_options(annotate)
     annotate.set_defaults(handler=_annotate)
 
@@ -560,10 +561,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_stage_options(serve)
     serve.set_defaults(handler=_serve)
 
-    report = commands.add_parser("report", help="a timeline as an offline HTML page (.html) or a figure (.png, .svg)")
+    report = commands.add_parser("report", help="a timeline as an offline HTML page (.html), a figure (.png, .svg) "
+                                                     "or a per-face table (.csv)")
     report.add_argument("timeline", help="timeline CSV or JSON Lines, as annotate, timeline or serve write it")
-    report.add_argument("-o", "--output", required=True, type=_report_output, metavar="OUTPUT.html|.png|.svg",
-                        help="the page (.html) or the figure (.png, .svg)")
+    report.add_argument("-o", "--output", required=True, type=_report_output, metavar="OUTPUT.html|.png|.svg|.csv",
+                        help="the page (.html), the figure (.png, .svg), or one row per face (.csv): mean "
+                             "scores, dominant emotion, share of time in each")
     report.add_argument("--video", help="the analysed video: each face's picture and the frames at its peaks")
     report.add_argument("--force", action="store_true", help="overwrite an existing output")
     report.set_defaults(handler=_report)

@@ -273,8 +273,8 @@ def test_a_video_that_does_not_match_the_timeline_is_refused(tmp_path, sample_vi
 
 def test_outputs_usage_and_overwriting(tmp_path, sample_video):
     timeline = synthesise(tmp_path / "t.csv", seconds=2)
-    _refused(tmp_path, timeline, "-o", tmp_path / "r.pdf", code=2, message="(.png, .svg), not 'r.pdf'")
-    _refused(tmp_path, timeline, "-o", timeline, code=2, message="(.png, .svg), not 't.csv'")
+    _refused(tmp_path, timeline, "-o", tmp_path / "r.pdf", code=2, message="table (.csv), not 'r.pdf'")
+    _refused(tmp_path, timeline, "-o", timeline, code=2, message="is the input file")
     (tmp_path / "r.html").write_text("keep me")
     _refused(tmp_path, timeline, "-o", tmp_path / "r.html", code=2, message="already exists; pass --force")
     assert (tmp_path / "r.html").read_text() == "keep me"
@@ -349,3 +349,22 @@ def test_an_hour_long_page_opens_in_seconds(browser, tmp_path):
     print(f"two faces over an hour rendered in {seconds:.1f} s")
     assert seconds < 5 and not problems and len(requests) == 1
     page.close()
+
+
+def test_the_per_face_table_gives_each_face_its_mean_scores_and_dominant_emotion(tmp_path):
+    """``report T.csv -o faces.csv``: one row per face, read by pandas as is; the dominant emotion is the
+    argmax of the face's mean scores, and the shares of time sum to 1."""
+    timeline = synthesise(tmp_path / "t.csv", seconds=20, faces=2)
+    result = run_cli("report", str(timeline), "-o", str(tmp_path / "faces.csv"))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "faces.csv")
+    rows = pd.read_csv(timeline)
+    assert list(table["face_id"]) == [0, 1]
+    for face_id, face in rows.groupby("face_id"):
+        mine = table.set_index("face_id").loc[face_id]
+        means = face[list(EMOTIONS)].mean()
+        assert np.allclose([mine[f"mean_{name}"] for name in EMOTIONS], means, atol=1e-4)
+        assert mine["dominant_emotion"] == means.idxmax()
+        assert mine["frames"] == len(face)
+        assert sum(mine[f"share_{name}"] for name in EMOTIONS) == pytest.approx(1, abs=1e-3)
+        assert mine["share_happy"] == pytest.approx((face["emotion"] == "happy").mean(), abs=1e-4)

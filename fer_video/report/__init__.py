@@ -1,4 +1,5 @@
-"""``fer-video report``: a timeline made visible, as an offline HTML page or a PNG/SVG figure.
+"""``fer-video report``: a timeline made visible, as an offline HTML page or a PNG/SVG figure, or
+summed up per face in a CSV table.
 
 A timeline CSV is what a program wants; a person wants to see who smiled when, for how long, and
 where the surprise came. The modules here each do one thing: read a timeline
@@ -18,19 +19,24 @@ from fer_video.report.timeline_file import NotATimelineError, Timeline, read_tim
 
 PAGE_SUFFIXES = (".html", ".htm")
 FIGURE_SUFFIXES = (".png", ".svg")
+TABLE_SUFFIXES = (".csv",)
 
 __all__ = ["RunFacts", "NotATimelineError", "Timeline", "card_accuracy", "make_report", "output_kind",
            "read_timeline", "stage_label"]
 
 
 def output_kind(path: Path | str) -> str:
-    """``page`` or ``figure`` from the output's extension; a ``ValueError`` names the ones that work."""
+    """``page``, ``figure`` or ``table`` from the output's extension; a ``ValueError`` names the ones
+    that work."""
     suffix = Path(path).suffix.lower()
     if suffix in PAGE_SUFFIXES:
         return "page"
     if suffix in FIGURE_SUFFIXES:
         return "figure"
-    raise ValueError(f"a report is an HTML page (.html) or a figure (.png, .svg), not {Path(path).name!r}")
+    if suffix in TABLE_SUFFIXES:
+        return "table"
+    raise ValueError(f"a report is an HTML page (.html), a figure (.png, .svg) or a per-face table (.csv), "
+                     f"not {Path(path).name!r}")
 
 
 def make_report(timeline_path: Path | str, output: Path | str, *, video: Path | str | None = None,
@@ -55,7 +61,11 @@ def make_report(timeline_path: Path | str, output: Path | str, *, video: Path | 
         facts = probe_video(video)
         check_matches(timeline, facts)
     summaries = [summarise(face, timeline.fps) for face in timeline.faces]
-    if kind == "figure":
+    if kind == "table":
+        from fer_video.report.faces_table import faces_table
+
+        content = faces_table(timeline, summaries).encode("utf-8")
+    elif kind == "figure":
         from fer_video.report.figure import render_figure
 
         content = render_figure(timeline, summaries, output.suffix.lower()[1:],

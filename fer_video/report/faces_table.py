@@ -1,0 +1,33 @@
+"""Each face's answer in one row: what a study tabulates, where a timeline has a row per frame.
+
+The dominant emotion is the argmax of the face's mean scores over all its rows (one answer per
+face, as a person who watched the clip would give it); the shares count the rows in which each
+emotion was the top one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fer_video.emotions import EMOTIONS
+from fer_video.report.summary import FaceSummary
+from fer_video.report.timeline_file import Timeline
+
+COLUMNS = ("face_id", "frames", "seconds", "first_s", "last_s", "dominant_emotion",
+           *(f"mean_{name}" for name in EMOTIONS), *(f"share_{name}" for name in EMOTIONS))
+
+
+def faces_table(timeline: Timeline, summaries: list[FaceSummary]) -> str:
+    """The CSV text: one row per face id, in the timeline's face order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for face, summary in zip(timeline.faces, summaries):
+        means = face.scores.mean(axis=0)
+        writer.writerow([
+            face.face_id, summary.frames, "" if summary.seconds is None else f"{summary.seconds:.3f}",
+            f"{summary.first_s:.3f}", f"{summary.last_s:.3f}", EMOTIONS[int(means.argmax())],
+            *(f"{value:.4f}" for value in means), *(f"{summary.shares[name]:.4f}" for name in EMOTIONS),
+        ])
+    return out.getvalue()
