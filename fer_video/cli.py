@@ -189,6 +189,8 @@ def report(summary, outputs: list[Path], *, stopping_is_normal: bool = False) ->
     for path in outputs:
         if path.exists():
             say(f"wrote {path}")
+    for warning in getattr(summary, "warnings", ()):
+        say(f"warning: {warning}")
     if summary.interrupted and not stopping_is_normal:
         say("interrupted: the outputs above are complete up to the last processed frame")
         return 128 + (summary.signal or signal.SIGINT)

@@ -105,11 +105,11 @@ class H264Writer:
     time in ffmpeg at 720p. Odd sizes are padded by a pixel, as 4:2:0 needs. ``audio`` is an
     ffmpeg-python audio stream (``ffmpeg.input(path).audio``, a ``sine`` source...). ffmpeg runs
     in its own process group, so Ctrl+C reaches only Python, which then closes the pipe and lets
-    ffmpeg finish a playable file.
+    ffmpeg finish a playable file. ``audio_seconds`` (the input's duration) caps the audio track.
     """
 
     def __init__(self, path: Path | str, width: int, height: int, fps: float, *, audio=None,
-                 preset: str = "ultrafast", crf: int = 23) -> None:
+                 audio_seconds: float | None = None, preset: str = "ultrafast", crf: int = 23) -> None:
         import tempfile
         from fractions import Fraction
 
@@ -124,13 +124,18 @@ class H264Writer:
         extra = {}
         if audio is not None:
             # Padded with silence so that -shortest always ends at the last frame, never earlier
-            # (a truncated input's audio can stop before its last decodable frame).
-            streams.append(audio.filter("apad"))
+            # (a truncated input's audio can stop before its last decodable frame); -shortest stops
+            # the padding some frames late when the frames come through a pipe, so the input's own
+            # duration, when known, ends it where the input ends. A packet of a damaged audio track
+            # that does not decode leaves silence in its place (aresample's async), not a shift of
+            # the rest; max_error_rate 1 below keeps ffmpeg going past such packets.
+            audio = audio.filter("aresample", **{"async": 1}).filter("apad")
+            streams.append(audio.filter("atrim", end=audio_seconds) if audio_seconds else audio)
             extra = {"acodec": "aac", "audio_bitrate": "128k", "shortest": None}
         command = (
             ffmpeg.output(*streams, str(self.path), vcodec="libx264", pix_fmt="yuv420p", preset=preset,
                           crf=int(crf), movflags="+faststart", format="mp4", **extra)
-            .global_args("-hide_banner", "-loglevel", "error", "-nostats")
+            .global_args("-hide_banner", "-loglevel", "error", "-nostats", "-max_error_rate", "1")
             .overwrite_output()
             .compile(cmd=ffmpeg_exe())
         )

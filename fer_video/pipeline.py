@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import math
 import signal
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from fer_video.face_motion import FaceMotion
 from fer_video.frame import Frame, RunInfo
@@ -31,6 +33,8 @@ class RunSummary:
     signal: int | None = None
     """The signal that interrupted the run: SIGINT (Ctrl+C), SIGTERM or SIGHUP."""
     stopped_early: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong without spoiling the outputs (a detector's unusable boxes, left out)."""
 
     @property
     def fps(self) -> float:
@@ -86,6 +90,7 @@ class Pipeline:
         self.detect_every = int(detect_every)
         self._motion = FaceMotion(moving=tracker is not None)
         self._analysed = 0
+        self._unusable = 0  # detections left out: off the frame, no size, or no numeric score
         self.progress = progress
         self.before_frame = before_frame
 
@@ -109,7 +114,34 @@ class Pipeline:
     def analyse(self, frame: Frame) -> Frame:
         """Detect (when due), track, classify and smooth the faces of one frame, in place."""
         due = self._analysed % self._detection_interval == 0
-        return self._analyse_detected(frame, self.detector.detect(frame.image) if due else None)
+        return self._analyse_detected(frame, self._detect(frame) if due else None)
+
+    def _detect(self, frame: Frame) -> list:
+        """The detector's faces on ``frame``, less those no stage could use (see :meth:`_usable`)."""
+        with _failing_in("detector", self.detector, frame):
+            faces = self.detector.detect(frame.image)
+        return self._usable(faces, frame)
+
+    def _usable(self, faces: list, frame: Frame) -> list:
+        """Faces with a finite score and a box of some size that overlaps the frame.
+
+        A plugin detector may return boxes off the frame, of zero or negative size, or NaN scores;
+        cropping those would crash the classifier and writing them would spoil the timeline, so
+        they are left out and counted (the run says so at its end).
+        """
+        height, width = frame.image.shape[:2]
+        kept = []
+        for face in faces:
+            try:
+                x, y, w, h, score = (float(v) for v in (*face.box, face.detector_score))
+            except (TypeError, ValueError):
+                x = math.nan
+            if (all(math.isfinite(v) for v in (x, y, w, h, score)) and w >= 1 and h >= 1
+                    and x < width and y < height and x + w > 0 and y + h > 0):
+                kept.append(face)
+            else:
+                self._unusable += 1
+        return kept
 
     def _analyse_detected(self, frame: Frame, detected: list | None) -> Frame:
         """:meth:`analyse` given the detector's faces, or ``None`` on a frame it skipped."""
@@ -121,7 +153,8 @@ class Pipeline:
         if detected is not None:
             faces = detected
             if tracker is not None:
-                faces = tracker.update(faces, frame.index)
+                with _failing_in("tracker", tracker, frame):
+                    faces = tracker.update(faces, frame.index)
             else:
                 for number, face in enumerate(faces):
                     face.face_id = number
@@ -132,12 +165,14 @@ class Pipeline:
         self._analysed += 1
         if faces:
             framing = self._framing
-            scores = self.classifier.predict([framing.crop(frame.image, face) for face in faces])
+            with _failing_in("classifier", self.classifier, frame):
+                scores = self.classifier.predict([framing.crop(frame.image, face) for face in faces])
             for face, row in zip(faces, scores):
                 face.raw_scores = row
                 face.scores = row
         if smoother is not None:
-            smoother.smooth(faces, frame.index)
+            with _failing_in("smoother", smoother, frame):
+                smoother.smooth(faces, frame.index)
         frame.faces = faces
         return frame
 
@@ -148,7 +183,7 @@ class Pipeline:
         classifying); detection, the costliest stage, waits on neither of the others.
         """
         for number, frame in enumerate(prefetch(self.source, 8)):
-            yield frame, self.detector.detect(frame.image) if number % self._detection_interval == 0 else None
+            yield frame, self._detect(frame) if number % self._detection_interval == 0 else None
 
     def run(self) -> RunSummary:
         """Process the whole source. A normal end, Ctrl+C or a termination signal (raised here as a
@@ -224,13 +259,21 @@ class Pipeline:
             self.source.close()
             summary.seconds = time.perf_counter() - started
             summary.stopped_early = getattr(self.source, "stopped_early", None)
+            for sink in opened:  # a sink that copied part of the input (its audio) may find it damaged
+                damage = getattr(sink, "damaged_input", None) if failure is None else None
+                summary.stopped_early = summary.stopped_early or damage  # a truncated file says it all
+            if self._unusable:
+                summary.warnings.append(
+                    f"the detector ({type(self.detector).__name__}) gave {self._unusable} face(s) off the frame, "
+                    "of no size or without a numeric score; they were left out")
             if raised is not None and not body_failed:
                 raise raised
         return summary
 
     def _write(self, frame: Frame) -> None:
         for sink in self.sinks:
-            sink.write(frame)
+            with _failing_in("sink", sink, frame):
+                sink.write(frame)
 
     def _start(self, sinks: list[Sink], info: RunInfo, opened: list[Sink]) -> None:
         """Start every sink; if one refuses, the others discard what they began."""
@@ -251,3 +294,16 @@ class Pipeline:
         from tqdm import tqdm
 
         return tqdm(total=self.source.info.frame_count, unit="frame", dynamic_ncols=True, leave=True)
+
+
+@contextmanager
+def _failing_in(kind: str, stage: object, frame: Frame) -> Iterator[None]:
+    """Name the stage and frame a failure came from: a plugin's own message rarely says."""
+    try:
+        yield
+    except StopPipeline:
+        raise
+    except Exception as error:
+        name = getattr(stage, "description", None) or type(stage).__name__
+        error.add_note(f"in the {kind} {name} on frame {frame.index}")
+        raise

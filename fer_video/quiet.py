@@ -36,3 +36,14 @@ def native_logs_hidden() -> Iterator[None]:
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+def decoder_logs_hidden() -> None:
+    """Keep FFmpeg's line per broken packet of a damaged video off the terminal.
+
+    OpenCV's FFmpeg decoder prints them straight to file descriptor 2 from its own thread; the run's
+    one warning says instead where decoding stopped. Takes effect if called before the process
+    opens its first video.
+    """
+    if not os.environ.get("FER_VIDEO_DEBUG"):
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET

@@ -17,7 +17,8 @@ class Detector(Protocol):
 
     A detector may also have a ``framing`` attribute (:class:`fer_video.framing.Framing`): how
     to cut its boxes so a face is framed as the classifier's training faces were. Without one,
-    boxes are grown by 10% on each side.
+    boxes are grown by 10% on each side. Boxes wholly off the frame, under a pixel wide or high,
+    or with a non-finite coordinate or score are left out by the pipeline, which says how many.
     """
 
     def detect(self, image: np.ndarray) -> list[Face]: ...
@@ -51,7 +52,9 @@ class Sink(Protocol):
     """Receives every analysed frame; ``close`` must leave a valid output even after Ctrl+C.
 
     A sink that writes files may also offer ``discard()``: called instead of ``close`` when
-    the run fails before the first frame, it removes what ``start`` began.
+    the run fails, it removes what ``start`` began. A sink that copies part of the input (the
+    video sink, its audio) may set ``damaged_input`` to a line at ``close``: the run then warns
+    and exits 1, as for a truncated video.
     """
 
     def start(self, run: RunInfo) -> None: ...

@@ -7,7 +7,7 @@ from pathlib import Path
 from fer_video import hookimpl
 from fer_video.atomic import clean_stale, discard, partial_path, publish, special_kind
 from fer_video.builtins.annotator import annotate
-from fer_video.ffmpeg_tools import H264Writer, audio_of
+from fer_video.ffmpeg_tools import H264Writer, audio_of, probe
 from fer_video.frame import Frame, RunInfo
 from fer_video.registry import StageFactory
 
@@ -33,9 +33,13 @@ class VideoSink:
         self._writer: H264Writer | None = None
         self._partial = partial_path(self.output)
         self._fps = 0.0
+        self._frames = 0
         self._resample = False
         self._held = None  # a resampled copy's last frame, written once the next one says for how long
         self._held_slot = self._last_gap = 0
+        self.damaged_input: str | None = None
+        """Set at close when the input's audio did not all decode: the copy is whole, the input is not."""
+        self._audio_from = None
 
     def start(self, run: RunInfo) -> None:
 
@@ -43,15 +47,19 @@ class VideoSink:
         if source.kind not in ("video", "webcam"):
             raise ValueError(f"the video sink needs a video source, not {source.kind}")
         audio = audio_of(source)
+        self._audio_from = source.path if audio is not None else None
         self.output.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(self.output)
+        seconds = probe(source.path).duration_s if audio is not None else None
         self._writer = H264Writer(self._partial, source.width, source.height, source.fps, audio=audio,
-                                  preset=self.preset, crf=self.crf)
+                                  audio_seconds=seconds, preset=self.preset, crf=self.crf)
         self._fps, self._held = source.fps, None
+        self._frames = 0
         self._resample = source.kind == "video" and source.variable_rate
 
     def write(self, frame: Frame) -> None:
         image = annotate(frame) if self.annotated else frame.image
+        self._frames += 1
         if not self._resample:
             self._writer.write(image)
             return
@@ -86,6 +94,9 @@ class VideoSink:
     def close(self) -> None:
         if self._writer is None:
             return
+        if self._frames == 0:  # no frame decoded (or Ctrl+C before the first): an MP4 without a picture is no video
+            self.discard()
+            return
         try:
             self._write_held()
         except RuntimeError:
@@ -96,6 +107,9 @@ class VideoSink:
         except RuntimeError:
             discard(self._partial, self.output)
             raise
+        if self._audio_from is not None and writer.errors() != "no message":  # the frames come from us
+            self.damaged_input = (f"{self._audio_from}: its audio track is damaged (part of it does not decode); "
+                                  f"{self.output} has silence in its place, in sync")
         try:
             publish(self._partial, self.output)
         except OSError:  # never leave the partial file behind

@@ -41,6 +41,9 @@ class LiveFileSource(CapturingSource):
         self._start(self._play, "fer-video-live-file")
 
     def _open(self) -> cv2.VideoCapture:
+        from fer_video.quiet import decoder_logs_hidden
+
+        decoder_logs_hidden()
         capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened() or not capture.get(cv2.CAP_PROP_FRAME_WIDTH):
             capture.release()

@@ -21,8 +21,9 @@ class VideoFileSource:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        from fer_video.quiet import native_logs_hidden
+        from fer_video.quiet import decoder_logs_hidden, native_logs_hidden
 
+        decoder_logs_hidden()
         with native_logs_hidden():  # a file that fails to open gets our one line, not FFmpeg's and OpenCV's
             self._capture = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, 1])
             opened = self._capture.isOpened() and self._capture.get(cv2.CAP_PROP_FRAME_WIDTH)
