@@ -105,17 +105,20 @@ class H264Writer:
     time in ffmpeg at 720p. Odd sizes are padded by a pixel, as 4:2:0 needs. ``audio`` is an
     ffmpeg-python audio stream (``ffmpeg.input(path).audio``, a ``sine`` source...). ffmpeg runs
     in its own process group, so Ctrl+C reaches only Python, which then closes the pipe and lets
-    ffmpeg finish a playable file. ``audio_seconds`` (the input's duration) caps the audio track.
+    ffmpeg finish a playable file. ``audio_seconds`` (the input's duration) caps the audio track;
+    ``shown_as`` is the name messages give the file (the final one, when ``path`` is a partial file).
     """
 
     def __init__(self, path: Path | str, width: int, height: int, fps: float, *, audio=None,
-                 audio_seconds: float | None = None, preset: str = "ultrafast", crf: int = 23) -> None:
+                 audio_seconds: float | None = None, preset: str = "ultrafast", crf: int = 23,
+                 shown_as: Path | str | None = None) -> None:
         import tempfile
         from fractions import Fraction
 
         import ffmpeg
 
         self.path = Path(path)
+        self.shown_as = Path(shown_as) if shown_as is not None else self.path  # in messages: the name the user gave
         self._pad = (height % 2, width % 2)  # bottom, right
         even = f"{width + self._pad[1]}x{height + self._pad[0]}"
         rate = Fraction(fps).limit_denominator(1001)
@@ -153,7 +156,11 @@ class H264Writer:
         try:
             self._process.stdin.write(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420).data)
         except BrokenPipeError:
-            raise RuntimeError(f"ffmpeg stopped while writing {self.path}: {self.errors()}") from None
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            raise RuntimeError(f"ffmpeg stopped while writing {self.shown_as}: {self._why()}") from None
 
     def close(self) -> None:
         """Finish the file; raises with ffmpeg's message if it could not."""
@@ -162,7 +169,18 @@ class H264Writer:
         except BrokenPipeError:
             pass
         if self._process.wait() != 0:
-            raise RuntimeError(f"ffmpeg failed to write {self.path}: {self.errors()}")
+            raise RuntimeError(f"ffmpeg failed to write {self.shown_as}: {self._why()}")
+
+    def _why(self) -> str:
+        """ffmpeg's own message, or the signal that stopped it without one (a file size limit)."""
+        code = self._process.poll()
+        if code is not None and code < 0 and self.errors() == "no message":
+            import signal
+
+            name = signal.Signals(-code).name
+            return f"it was stopped by {name}" + (" (the file size limit, ulimit -f, was reached)"
+                                                  if name == "SIGXFSZ" else "")
+        return self.errors()
 
     def errors(self) -> str:
         self._log.seek(0)

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import FER_VIDEO, run_cli
 
 from fer_video.ffmpeg_tools import count_frames, ffmpeg_exe, probe
 from fer_video.report.timeline_file import read_timeline
@@ -115,3 +115,33 @@ def test_a_sink_whose_disk_is_full(sample_video, tmp_path):
     assert result.returncode == 1
     assert "full.bin: No space left on device; in the sink FullDiskSink on frame 9" in result.stderr
     assert _outputs_whole_or_absent(tmp_path) == {"video": False, "timeline": False}
+
+
+def _with_file_size_limit(limit: int, *args: object) -> subprocess.CompletedProcess:
+    """Run fer-video where no file may grow past ``limit`` bytes: writes then fail as on a full disk
+    (EFBIG from the kernel; ffmpeg, which does not ignore SIGXFSZ, is stopped by it)."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([str(FER_VIDEO), *map(str, args)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=limited)
+
+
+def test_a_disk_that_fills_under_the_timeline(sample_video, tmp_path):
+    result = _with_file_size_limit(4096, "timeline", sample_video, "-o", tmp_path / "t.csv", "--detector", "haar",
+                                   "-q")
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert f"{tmp_path / 't.csv'}: File too large" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the CSV nor its partial file
+
+
+def test_a_disk_that_fills_under_the_video(sample_video, tmp_path):
+    result = _with_file_size_limit(64 * 1024, "annotate", sample_video, "-o", tmp_path / "out.mp4", "--csv",
+                                   tmp_path / "t.csv", "--detector", "haar", "-q")
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'out.mp4'}" in result.stderr and "file size limit" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -32,21 +32,39 @@ class _TimelineFile:
         clean_stale(self.output)
         self._handle = self._partial.open("w", newline="")
 
+    def write(self, frame: Frame) -> None:
+        try:
+            self._write_rows(frame)
+        except OSError as error:
+            raise self._named(error) from None
+
+    def _write_rows(self, frame: Frame) -> None:
+        raise NotImplementedError
+
+    def _named(self, error: OSError) -> OSError:
+        """``error`` naming the output: a write to a full disk names no file of its own."""
+        if error.filename is not None:
+            return error
+        return OSError(error.errno, error.strerror or str(error), str(self.output))
+
     def discard(self) -> None:
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            handle, self._handle = self._handle, None
+            try:
+                handle.close()
+            except OSError:  # what it could not flush (a full disk) is thrown away anyway
+                pass
         discard(self._partial, self.output)
 
     def close(self) -> None:
         if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+            handle, self._handle = self._handle, None
             try:
+                handle.close()  # the last rows reach the disk here, which may be full
                 publish(self._partial, self.output)
-            except OSError:  # never leave the partial file behind
+            except OSError as error:  # never leave the partial file behind
                 discard(self._partial, self.output)
-                raise
+                raise self._named(error) from None
 
 
 class CsvSink(_TimelineFile):
@@ -57,14 +75,14 @@ class CsvSink(_TimelineFile):
         self._writer = csv.DictWriter(self._handle, fieldnames=columns(self.smoothed, self.named))
         self._writer.writeheader()
 
-    def write(self, frame: Frame) -> None:
+    def _write_rows(self, frame: Frame) -> None:
         self._writer.writerows(rows(frame, self.smoothed, self.named))
 
 
 class JsonLinesSink(_TimelineFile):
     """The same rows as the CSV, one JSON object per line."""
 
-    def write(self, frame: Frame) -> None:
+    def _write_rows(self, frame: Frame) -> None:
         for row in rows(frame, self.smoothed, self.named):
             self._handle.write(json.dumps(row) + "\n")
 

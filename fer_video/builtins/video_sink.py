@@ -52,7 +52,7 @@ class VideoSink:
         clean_stale(self.output)
         seconds = probe(source.path).duration_s if audio is not None else None
         self._writer = H264Writer(self._partial, source.width, source.height, source.fps, audio=audio,
-                                  audio_seconds=seconds, preset=self.preset, crf=self.crf)
+                                  audio_seconds=seconds, preset=self.preset, crf=self.crf, shown_as=self.output)
         self._fps, self._held = source.fps, None
         self._frames = 0
         self._resample = source.kind == "video" and source.variable_rate
