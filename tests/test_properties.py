@@ -134,7 +134,8 @@ def test_timeline_rows_round_trip(frames, smoothed, kind, form):
             assert files == [frame.name for frame in frames for _ in frame.faces]
 
     written = [(frame, face) for frame in frames for face in frame.faces]
-    assert timeline.rows == len(written) and timeline.smoothed == smoothed
+    assert timeline.rows == len(written)
+    assert timeline.smoothed == smoothed or (form == "jsonl" and not written)  # JSON Lines has no header line
     for frame, face in written:
         track = timeline.face(face.face_id)
         row = int(np.flatnonzero(track.frames == frame.index)[0])
