@@ -62,15 +62,15 @@ def test_the_prepared_crop_matches_the_training_face(detector_class):
     """FER-2013 validation faces pasted into larger frames come back, after detection and
     framing, close to the 48x48 crops the dataset holds; the old fixed 10% margin did not."""
     data = np.load(FER2013)
-    faces = data["x_val"][np.random.default_rng(0).choice(len(data["x_val"]), 40, replace=False)]
+    faces = data["x_val"][np.random.default_rng(0).choice(len(data["x_val"]), 60, replace=False)]
     detector = detector_class()
     framed = _differences(detector, detector.framing, faces)
     margin = _differences(detector, Framing.grown_by(0.1), faces)
-    assert len(framed) >= 20, f"the detector found only {len(framed)} of 40 pasted faces"
+    assert len(framed) >= 30, f"the detector found only {len(framed)} of 60 pasted faces"
     # Detectors' boxes jitter by several percent from face to face (benchmarks/face_framing.py), so a
     # framed crop differs from the dataset's by about 20 grey levels on average; 10% off in
     # scale or position costs several more.
-    assert np.median(framed) < 24, f"framed crops differ by {np.median(framed):.1f} grey levels"
+    assert np.median(framed) < 25, f"framed crops differ by {np.median(framed):.1f} grey levels"
     assert np.median(framed) < np.median(margin) - 1
 
 
