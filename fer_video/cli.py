@@ -66,6 +66,8 @@ def _pipeline_config(args: argparse.Namespace) -> PipelineConfig:
     main_kinds = ("video", "image") if getattr(args, "output", None) and args.command == "annotate" else ()
     if args.command == "batch" and args.annotate:
         main_kinds = ("video",)  # --sink-opt video.preset=... for each annotated MP4
+    if args.command == "serve":
+        main_kinds = ("web",)  # --sink-opt web.max_viewers=... for the page's own sink
     for target, key, value in _sink_options(args):
         matches = [choice for choice in config.sinks if choice.name == target]
         if matches:
@@ -323,7 +325,8 @@ def _serve(args, plugins) -> int:
     web_options = {"host": args.host, "port": args.port, "token": args.token, "no_token": args.no_token}
     if args.token is not None and args.no_token:
         raise UsageError("--token and --no-token contradict each other; give one")
-    for choice in [c for c in config.sinks if c.name == "web"]:  # --sink-opt web.quality=60 tunes the page's sink
+    web_options.update(_main_output_options(args, "web"))  # --sink-opt web.quality=60 tunes the page's sink
+    for choice in [c for c in config.sinks if c.name == "web"]:  # as does --sink web with its options
         web_options.update(choice.options)
         config.sinks.remove(choice)
     outputs = [Path(c.options["output"]) for c in config.sinks if c.options.get("output")]
