@@ -42,3 +42,7 @@ report-screenshots: $(BIN)/.installed
 .PHONY: bench-batch
 bench-batch: $(BIN)/.installed
 	$(BIN)/python benchmarks/batch_speed.py
+
+.PHONY: bench-memory
+bench-memory: $(BIN)/.installed
+	nice -n 19 $(BIN)/python benchmarks/memory_soak.py
