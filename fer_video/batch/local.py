@@ -26,8 +26,8 @@ STOP_TIMEOUT_S = 30.0
 
 
 def default_workers() -> int:
-    """One worker per two cores: a pipeline already keeps about two busy (decoding, detecting and
-    classifying on threads of their own, see :mod:`fer_video.pipeline`)."""
+    """One worker per two cores: a pipeline already uses more than one, decoding, detecting and
+    classifying on threads of its own (see :mod:`fer_video.pipeline`); benchmarks/batch_speed.py checks it."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, cores // 2)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,11 @@ from fer_video.config import PipelineConfig
 if TYPE_CHECKING:
     from fer_video.batch.local import LocalEngine
     from fer_video.batch.ray_engine import RayEngine
+
+
+SUMMARY_EVERY_S = 2.0
+"""summary.csv is rewritten whole as videos end, at most this often (and at the end): a cluster ending
+hundreds of videos a second would otherwise spend its driver on rewriting it."""
 
 
 @dataclass
@@ -77,6 +83,7 @@ def run_batch(request: BatchRequest) -> int:
         + (f"{workers} local worker process{'es' if workers > 1 else ''}" if request.engine == "local" else "on Ray"))
     progress = BatchProgress(len(jobs), names, shown=request.progress)
     interrupted: KeyboardInterrupt | None = None
+    written = 0.0
     try:
         with closing(engine.run(jobs, progress.events)) as outcomes:
             for outcome in outcomes:
@@ -89,7 +96,9 @@ def run_batch(request: BatchRequest) -> int:
                     named = outcome.error if str(video.path) in outcome.error else f"{video.path}: {outcome.error}"
                     progress.line(f"failed: {named}")
                 progress.ended(outcome.index)
-                write_summary(output, _ordered(rows))
+                if time.monotonic() - written >= SUMMARY_EVERY_S:
+                    write_summary(output, _ordered(rows))
+                    written = time.monotonic()
     except KeyboardInterrupt as error:
         interrupted = error
     finally:

@@ -1,7 +1,8 @@
 """``summary.csv``: one row per video of a batch, that ``pandas.read_csv`` reads with no options.
 
-It is rewritten, whole and atomically, after every video, so that an interrupted or killed batch
-still leaves a summary of what it finished, and its presence marks the folder as a batch's own.
+It is rewritten, whole and atomically, as videos end (every two seconds at most) and at the end, so
+that an interrupted or killed batch still leaves a summary of what it finished, and its presence marks
+the folder as a batch's own.
 """
 
 from __future__ import annotations
