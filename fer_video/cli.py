@@ -484,7 +484,11 @@ def _export(args, plugins) -> int:
         training_card = ensemble_training_card(training_cards, [str(path) for path in weights])
         model = averaged([member.model for member in members], args.model)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(export.convert_to_tflite(model, args.quantize))
+    from fer_video.atomic import partial_path, publish
+
+    partial = partial_path(out)  # renamed into place: a run that mapped the old file keeps it whole
+    partial.write_bytes(export.convert_to_tflite(model, args.quantize))
+    publish(partial, out)
     command = shlex.join(["fer-video", *(arg for arg in sys.argv[1:] if arg != "--force")])
     card = export.exported_card(training_card, out, command, args.quantize)
     card.input = replace(card.input, tta=args.tta)  # the pipeline averages as the card says, and is measured so

@@ -82,3 +82,25 @@ def test_export_can_ship_flip_averaging_in_the_card_and_measures_with_it(tmp_pat
     np.testing.assert_allclose(shipped.predict(crops), (plain + mirrored) / 2, atol=1e-5)
     report = evaluate(shipped, tmp_path / "faces.npz", "val")
     assert card.details["validation"]["accuracy"] == round(report.accuracy, 4)
+
+
+def test_export_over_a_model_in_use_replaces_it_whole(tmp_path):
+    """``export --force`` onto a model file that a running pipeline has open (LiteRT maps it) puts
+    a new file in its place instead of rewriting the old one under the reader (SIGBUS before)."""
+    rng = np.random.default_rng(2)
+    faces = rng.integers(0, 256, (28, 48, 48), dtype=np.uint8)
+    np.savez(tmp_path / "faces.npz", x_train=faces, y_train=np.arange(28) % 7, x_val=faces, y_val=np.arange(28) % 7)
+    out = tmp_path / "model.tflite"
+    for seed in (5, 6):
+        weights = _trained_looking_fernet(tmp_path / f"s{seed}", seed)
+        if seed == 6:
+            in_use = out.open("rb")
+        exported = run_cli("export", "--model", "fernet", "--weights", weights, "--out", out,
+                           "--data", tmp_path / "faces.npz", "--quantize", "none", "--force")
+        assert exported.returncode == 0, exported.stderr
+        if seed == 5:
+            first = out.read_bytes()
+    with in_use:
+        assert in_use.read() == first, "the file a reader had open was rewritten under it"
+    assert out.read_bytes() != first
+    assert not list(tmp_path.glob(".*partial*"))
