@@ -51,9 +51,11 @@ def sample_video(tmp_path_factory) -> Path:
 
 
 def ctrl_c_reaches_the_child() -> None:
-    """``preexec_fn`` for a child the test will stop with SIGINT: a shell starts background jobs
-    with SIGINT ignored, and a child that inherits that never sees the test's Ctrl+C."""
+    """``preexec_fn`` for a child the test will stop with a signal: a shell starts background jobs
+    with SIGINT ignored, and ``nohup`` ignores SIGHUP; a child that inherits that never sees the
+    test's Ctrl+C or hang-up (fer-video rightly leaves an ignored SIGHUP ignored)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
