@@ -251,8 +251,9 @@ class Pipeline:
                         sink.discard()
                     else:
                         sink.close()
-                except Exception as error:  # close the others before reporting
+                except Exception as error:  # the others are discarded, not published, then it is reported
                     errors.append(error)
+                    failure = failure or error
             raised = failure if body_failed else (errors[0] if errors else None)
             if raised is not None and failure is not None and opened:
                 raised.add_note("nothing was written: a failed run discards its outputs")
