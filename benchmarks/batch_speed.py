@@ -2,7 +2,7 @@
 against a shell loop running ``fer-video timeline`` once per file; and Ray's own costs.
 
 Every way runs in its own process(es) in one run, on the same clips (720p, 30 fps, with audio, from
-:mod:`fer_video.sample_video`), end to end: start-up and model loading included, as a user waits for
+:mod:`fer_video.io.sample_video`), end to end: start-up and model loading included, as a user waits for
 them. The Ray engine runs against a head started beforehand on this machine, as the README starts one;
 its start-up is reported apart. Then Ray's costs that decide how a cluster scales: the overhead of a
 task, shipping a video's bytes to a task and outputs back (per MB, here through one machine's object
@@ -118,7 +118,8 @@ def ray_costs(address: str, env: dict) -> dict[str, float]:
 def model_load_seconds() -> float:
     """Loading the default detector and classifier, as each worker does once (median of 3, in a fresh process)."""
     code = ("import time; t = time.perf_counter(); from fer_video.batch.video import Analyser; "
-            "from fer_video.config import PipelineConfig; Analyser(PipelineConfig()); print(time.perf_counter() - t)")
+            "from fer_video.runtime.config import PipelineConfig; "
+            "Analyser(PipelineConfig()); print(time.perf_counter() - t)")
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                                  env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout.split()[-1])
             for _ in range(3)]
@@ -133,7 +134,7 @@ def main() -> None:
     parser.add_argument("--no-ray", action="store_true", help="leave the Ray engine out")
     args = parser.parse_args()
 
-    from fer_video.sample_video import make_sample_video
+    from fer_video.io.sample_video import make_sample_video
 
     work = args.work or Path(tempfile.mkdtemp(prefix="fer-video-batch-bench-"))
     clips = work / "clips"

@@ -43,8 +43,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fer_video.ffmpeg_tools import count_frames, probe
-from fer_video.sample_video import make_sample_video
+from fer_video.io.ffmpeg import count_frames, probe
+from fer_video.io.sample_video import make_sample_video
 
 FER_VERSION = "25.10.3"
 # What fer.fer and fer.classes import. numpy<2 (and so opencv<4.12, pandas<3.1) keeps

@@ -20,9 +20,9 @@ import cv2
 import numpy as np
 
 from fer_video.builtins.haar import HaarDetector
-from fer_video.builtins.mediapipe_detector import MediaPipeDetector
+from fer_video.builtins.mediapipe import MediaPipeDetector
 from fer_video.framing import Framing
-from fer_video.sample_video import face_pictures
+from fer_video.io.sample_video import face_pictures
 from fer_video.training.datasets import load_fer2013
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fer2013" / "fer2013_train_val.npz"

@@ -5,7 +5,7 @@ sinks stream to disk. This runs each command in its own process on each length a
 the peak RSS (``ru_maxrss``) of each. Peak RSS does not depend on CPU speed, so the figures
 hold on a busy machine (run it under ``nice -n 19`` there).
 
-The 10 s and 5 min videos are fer_video.sample_video's clip (1-3 moving faces, stretches
+The 10 s and 5 min videos are fer_video.io.sample_video's clip (1-3 moving faces, stretches
 without any, an AAC tone); the 30 min one is the 5 min clip six times over, joined by ffmpeg's
 concat demuxer without re-encoding, since rendering and encoding 54,000 frames would take far
 longer than analysing them. Videos are kept in ``--work`` and reused when run again.
@@ -44,8 +44,8 @@ def peak_rss(command: list[str]) -> tuple[float, float]:
 
 def video_of(work: Path, seconds: int) -> Path:
     """The 720p sample video of ``seconds``, made once (longer than 5 min: 5 min clips joined)."""
-    from fer_video.ffmpeg_tools import ffmpeg_exe
-    from fer_video.sample_video import make_sample_video
+    from fer_video.io.ffmpeg import ffmpeg_exe
+    from fer_video.io.sample_video import make_sample_video
 
     path = work / f"sample720p_{seconds}s.mp4"
     if path.exists():

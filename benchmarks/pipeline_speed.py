@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--levers", action="store_true", help="also run with each speed lever undone")
     args = parser.parse_args()
 
-    from fer_video.sample_video import make_sample_video
+    from fer_video.io.sample_video import make_sample_video
 
     work = args.work or Path(tempfile.mkdtemp(prefix="fer-video-bench-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_video.emotions import EMOTIONS
-from fer_video.ffmpeg_tools import count_frames
+from fer_video.io.ffmpeg import count_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare_fer import DEFAULT_FER_VENV, fer_python  # noqa: E402

@@ -131,16 +131,16 @@ def main() -> None:
     window = min(60.0, args.seconds)
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from fer_video.models_dir import shipped
-    from fer_video.sample_video import make_sample_video
+    from fer_video.io.sample_video import make_sample_video
+    from fer_video.models.shipped import shipped
 
     work = args.work or Path(tempfile.mkdtemp(prefix="fer-video-serve-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     video = make_sample_video(work / "live640x480.mp4", width=640, height=480, seconds=6.0)
     weights, note = args.weights, ""
     if weights is None and shipped("fernet.tflite") is None:
-        from fer_video.builtins.fernet import build_fernet
-        from fer_video.quiet import native_logs_hidden
+        from fer_video.models.fernet import build_fernet
+        from fer_video.runtime.quiet import native_logs_hidden
 
         weights = work / "fernet-untrained.weights.h5"
         with native_logs_hidden():

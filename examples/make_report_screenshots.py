@@ -46,7 +46,7 @@ def main() -> int:
     if not CHROMIUM.exists():
         print(f"needs Debian's Chromium at {CHROMIUM}: apt-get install chromium", file=sys.stderr)
         return 1
-    from fer_video.sample_video import make_sample_video
+    from fer_video.io.sample_video import make_sample_video
 
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:

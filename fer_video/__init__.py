@@ -1,10 +1,16 @@
 """fer-video: facial emotion recognition on video, built from plugins.
 
-The few names most programs need::
+This module is the public API: a plugin or a program needs nothing beyond the names in
+``__all__``, and those keep working across releases. Everything under ``fer_video.*`` that
+is not re-exported here may move. Running a pipeline::
 
     from fer_video import Pipeline, PluginManager, open_source
 
-They are imported when first used, so that ``import fer_video`` (which every plugin and the
+Writing a plugin: implement a protocol (``Detector``, ``Classifier``, ``Tracker``,
+``Smoother``, ``Sink``...), return a ``StageFactory`` from a hook decorated with ``hookimpl``,
+and register the module under the ``fer_video`` entry-point group (see the README's plugin guide).
+
+Names are imported when first used, so that ``import fer_video`` (which every plugin and the
 ``fer-video`` command do first) stays light: the command answers Ctrl+C before NumPy and OpenCV load.
 """
 
@@ -17,27 +23,49 @@ TYPE_CHECKING = False  # typing's own, without importing typing here
 __version__ = "0.1.0"
 
 _LAZY = {
-    "hookimpl": "fer_video.hookspecs",
+    # the data that flows through a pipeline
     "EMOTIONS": "fer_video.emotions",
-    "Face": "fer_video.face",
-    "Frame": "fer_video.frame",
-    "Pipeline": "fer_video.pipeline",
-    "RunSummary": "fer_video.pipeline",
-    "PluginManager": "fer_video.plugin_manager",
-    "open_source": "fer_video.sources",
+    "Face": "fer_video.types",
+    "Frame": "fer_video.types",
+    "RunInfo": "fer_video.types",
+    "SourceInfo": "fer_video.types",
+    "Framing": "fer_video.framing",
+    # what stages implement
+    "Detector": "fer_video.protocols",
+    "Classifier": "fer_video.protocols",
+    "Tracker": "fer_video.protocols",
+    "Smoother": "fer_video.protocols",
+    "Sink": "fer_video.protocols",
+    "StopPipeline": "fer_video.protocols",
+    # how plugins offer stages
+    "hookimpl": "fer_video.plugins.hookspecs",
+    "StageFactory": "fer_video.plugins.factories",
+    "ClassifierFactory": "fer_video.plugins.factories",
+    "PluginManager": "fer_video.plugins.manager",
+    # running a pipeline
+    "Pipeline": "fer_video.runtime.pipeline",
+    "RunSummary": "fer_video.runtime.pipeline",
+    "open_source": "fer_video.io.sources",
+    # writing outputs the way built-in sinks do
+    "AtomicFile": "fer_video.io.atomic",
+    "H264Writer": "fer_video.io.ffmpeg",
 }
 
 if TYPE_CHECKING:
     import pluggy
 
     hookimpl: pluggy.HookimplMarker
-    """Decorator for a plugin's hook functions (see :mod:`fer_video.hookspecs`)."""
+    """Decorator for a plugin's hook functions (see :mod:`fer_video.plugins.hookspecs`)."""
     from fer_video.emotions import EMOTIONS
-    from fer_video.face import Face
-    from fer_video.frame import Frame
-    from fer_video.pipeline import Pipeline, RunSummary
-    from fer_video.plugin_manager import PluginManager
-    from fer_video.sources import open_source
+    from fer_video.framing import Framing
+    from fer_video.io.atomic import AtomicFile
+    from fer_video.io.ffmpeg import H264Writer
+    from fer_video.io.sources import open_source
+    from fer_video.plugins.factories import ClassifierFactory, StageFactory
+    from fer_video.plugins.manager import PluginManager
+    from fer_video.protocols import Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
+    from fer_video.runtime.pipeline import Pipeline, RunSummary
+    from fer_video.types import Face, Frame, RunInfo, SourceInfo
 
 
 def __getattr__(name: str) -> object:
@@ -48,4 +76,30 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'fer_video' has no attribute {name!r}")
 
 
-__all__ = ["EMOTIONS", "Face", "Frame", "Pipeline", "PluginManager", "RunSummary", "hookimpl", "open_source"]
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+__all__ = [
+    "AtomicFile",
+    "Classifier",
+    "ClassifierFactory",
+    "Detector",
+    "EMOTIONS",
+    "Face",
+    "Frame",
+    "Framing",
+    "H264Writer",
+    "Pipeline",
+    "PluginManager",
+    "RunInfo",
+    "RunSummary",
+    "Sink",
+    "Smoother",
+    "SourceInfo",
+    "StageFactory",
+    "StopPipeline",
+    "Tracker",
+    "hookimpl",
+    "open_source",
+]

@@ -9,10 +9,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from fer_video.config import SINGLE_STAGES, PipelineConfig, StageChoice, parse_option
-from fer_video.plugin_manager import PluginError, PluginManager, UnknownStageError
-from fer_video.quiet import native_logs_hidden
-from fer_video.tta import TTA_MODES
+from fer_video.models.tta import TTA_MODES
+from fer_video.plugins.manager import PluginError, PluginManager, UnknownStageError
+from fer_video.runtime.config import SINGLE_STAGES, PipelineConfig, StageChoice, parse_option
+from fer_video.runtime.quiet import native_logs_hidden
 
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov"}
 EXIT_INPUT_PROBLEM = 1  # the input (or a stage on it) failed; a truncated video was processed as far as it decodes
@@ -107,7 +107,7 @@ def _check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
     A folder of pictures cannot be written into itself, a folder inside it or one holding it, whatever
     the flags. A device or FIFO (``/dev/null``) is written into, never replaced, so it needs no --force.
     """
-    from fer_video.atomic import special_kind, written_in_place
+    from fer_video.io.atomic import special_kind, written_in_place
 
     seen = set()
     source = source_path.resolve() if source_path is not None else None
@@ -156,7 +156,7 @@ def build_pipeline(config: PipelineConfig, plugins: PluginManager, source, sinks
 def run_analysis(args: argparse.Namespace, plugins: PluginManager, main_output: Path | None,
                  live: bool = False) -> int:
     """Open the source, build the stages and sinks, run, and report; shared by every command."""
-    from fer_video.sources import open_source
+    from fer_video.io.sources import open_source
 
     config = _pipeline_config(args)
     source_location = args.input if not live else int(args.device)
@@ -203,19 +203,19 @@ def report(summary, outputs: list[Path], *, stopping_is_normal: bool = False) ->
 
 
 def _image_suffixes() -> set[str]:
-    from fer_video.sources.images import IMAGE_SUFFIXES
+    from fer_video.io.sources.images import IMAGE_SUFFIXES
 
     return IMAGE_SUFFIXES
 
 
 def _is_device(path: Path) -> bool:
-    from fer_video.atomic import special_kind
+    from fer_video.io.atomic import special_kind
 
     return special_kind(path) == "character device"
 
 
 def _is_video(path: Path) -> bool:
-    from fer_video.sources.images import IMAGE_SUFFIXES
+    from fer_video.io.sources.images import IMAGE_SUFFIXES
 
     return path.suffix.lower() not in IMAGE_SUFFIXES
 
@@ -315,8 +315,8 @@ def _serve(args, plugins) -> int:
     """Live view in the browser; the page's pause and stage menus reach the pipeline through its controls."""
     import signal
 
-    from fer_video.controls import SWITCHABLE, PipelineControls
-    from fer_video.sources import open_source
+    from fer_video.io.sources import open_source
+    from fer_video.runtime.controls import SWITCHABLE, PipelineControls
 
     config = _pipeline_config(args)
     source_path = None if str(args.source).isdigit() else Path(args.source)
@@ -351,7 +351,7 @@ def _serve(args, plugins) -> int:
 
 
 def _demo(args, plugins) -> int:
-    from fer_video.sample_video import make_sample_video
+    from fer_video.io.sample_video import make_sample_video
 
     folder = Path(args.out)
     sample = folder / "sample.mp4"
@@ -384,7 +384,7 @@ def _print_face_summary(csv_path: Path) -> None:
 
 
 def _plugins(args, plugins) -> int:
-    from fer_video.registry import STAGE_KINDS
+    from fer_video.plugins.factories import STAGE_KINDS
 
     rows = [(p.kind, p.factory.name, p.plugin, p.distribution, p.factory.summary)
             for kind in STAGE_KINDS for p in plugins.provided(kind)]
@@ -454,7 +454,7 @@ def _evaluated_classifier(args, plugins):
 def _export(args, plugins) -> int:
     import shlex
 
-    from fer_video.model_card import ModelCard, card_path_for
+    from fer_video.models.card import ModelCard, card_path_for
     from fer_video.training import export
     from fer_video.training.ensemble import averaged, ensemble_training_card
     from fer_video.training.evaluate import evaluate
@@ -484,7 +484,7 @@ def _export(args, plugins) -> int:
         training_card = ensemble_training_card(training_cards, [str(path) for path in weights])
         model = averaged([member.model for member in members], args.model)
     out.parent.mkdir(parents=True, exist_ok=True)
-    from fer_video.atomic import partial_path, publish
+    from fer_video.io.atomic import partial_path, publish
 
     partial = partial_path(out)  # renamed into place: a run that mapped the old file keeps it whole
     partial.write_bytes(export.convert_to_tflite(model, args.quantize))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fer_video.face import Face
+from fer_video.types import Face
 
 
 @dataclass(frozen=True)

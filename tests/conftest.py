@@ -26,7 +26,7 @@ needs_fer2013 = pytest.mark.skipif(
 @pytest.fixture(scope="session")
 def pictures() -> dict[str, "object"]:
     """The two real face pictures that ship inside scikit-image and matplotlib, as BGR crops."""
-    from fer_video.sample_video import face_pictures
+    from fer_video.io.sample_video import face_pictures
 
     astronaut, hopper = face_pictures()
     return {"astronaut": astronaut, "hopper": hopper}
@@ -45,7 +45,7 @@ def picture_files(tmp_path_factory, pictures) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def sample_video(tmp_path_factory) -> Path:
     """2 s, 640x360, 30 fps, with an AAC tone: faces appear after 0.24 s and leave before 1.76 s."""
-    from fer_video.sample_video import make_sample_video
+    from fer_video.io.sample_video import make_sample_video
 
     return make_sample_video(tmp_path_factory.mktemp("video") / "sample.mp4", width=640, height=360, seconds=2.0)
 

@@ -16,10 +16,10 @@ from collections import deque
 from collections.abc import Generator, Iterator
 from multiprocessing.connection import Connection, wait
 
-from fer_video.atomic import clean_stale
 from fer_video.batch.jobs import BatchAborted, Events, Job, Outcome, reason
 from fer_video.batch.video import Analyser, Wanted, analyse_video
-from fer_video.config import PipelineConfig
+from fer_video.io.atomic import clean_stale
+from fer_video.runtime.config import PipelineConfig
 
 STOP_TIMEOUT_S = 30.0
 """How long a stopped worker may take to discard its video's outputs and exit before it is killed."""
@@ -27,7 +27,7 @@ STOP_TIMEOUT_S = 30.0
 
 def default_workers() -> int:
     """One worker per two cores: a pipeline already uses more than one, decoding, detecting and
-    classifying on threads of its own (see :mod:`fer_video.pipeline`); benchmarks/batch_speed.py checks it."""
+    classifying on threads of its own (see :mod:`fer_video.runtime.pipeline`); benchmarks/batch_speed.py checks it."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, cores // 2)
 

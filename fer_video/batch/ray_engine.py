@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-from fer_video.atomic import discard, partial_path, publish
 from fer_video.batch.jobs import BatchAborted, Events, Job, Outcome, reason
 from fer_video.batch.video import Analyser, Wanted, analyse_video
-from fer_video.config import PipelineConfig
+from fer_video.io.atomic import discard, partial_path, publish
+from fer_video.runtime.config import PipelineConfig
 
 TASKS_PER_CPU = 2
 """Videos in flight per CPU of the cluster: enough to keep every worker busy, few enough that the

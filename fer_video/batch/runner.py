@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fer_video.atomic import clean_stale
 from fer_video.batch.index_page import write_index
 from fer_video.batch.inputs import Inputs, Video, check_output_folder, find_videos
 from fer_video.batch.jobs import Job
@@ -24,7 +23,8 @@ from fer_video.batch.progress import BatchProgress
 from fer_video.batch.stats import VideoStats, finished_stats
 from fer_video.batch.summary import SUMMARY_NAME, Row, write_summary
 from fer_video.batch.video import Wanted
-from fer_video.config import PipelineConfig
+from fer_video.io.atomic import clean_stale
+from fer_video.runtime.config import PipelineConfig
 
 if TYPE_CHECKING:
     from fer_video.batch.local import LocalEngine

@@ -12,9 +12,9 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from fer_video.atomic import discard, partial_path, publish
 from fer_video.batch.stats import VideoStats
 from fer_video.emotions import EMOTIONS
+from fer_video.io.atomic import discard, partial_path, publish
 
 SUMMARY_NAME = "summary.csv"
 STATUSES = ("done", "failed", "skipped")

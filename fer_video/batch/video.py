@@ -3,7 +3,7 @@
 The detector and classifier (the models) are built once per worker by :class:`Analyser`; each video
 gets a fresh tracker and smoother, so its face ids and smoothing start afresh as in a run of its own,
 and its timeline is the same, byte for byte. The sinks write under names of this run's own
-(:func:`fer_video.atomic.partial_path`) and the outputs take their final names only once the whole
+(:func:`fer_video.io.atomic.partial_path`) and the outputs take their final names only once the whole
 video is done: an interrupted video leaves nothing a later run could take for finished.
 """
 
@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fer_video.atomic import discard, partial_path, publish
 from fer_video.batch.stats import VideoStats, timeline_stats
-from fer_video.config import PipelineConfig, StageChoice
-from fer_video.frame import Frame, RunInfo
-from fer_video.pipeline import Pipeline
-from fer_video.plugin_manager import PluginManager
-from fer_video.quiet import native_logs_hidden
+from fer_video.io.atomic import discard, partial_path, publish
+from fer_video.plugins.manager import PluginManager
+from fer_video.runtime.config import PipelineConfig, StageChoice
+from fer_video.runtime.pipeline import Pipeline
+from fer_video.runtime.quiet import native_logs_hidden
+from fer_video.types import Frame, RunInfo
 
 TIMELINE_FORMATS = ("csv", "jsonl", "parquet")
 
@@ -66,7 +66,7 @@ class Analyser:
 
     def pipeline(self, video: Path, sinks: list) -> Pipeline:
         """The pipeline ``timeline`` would build for ``video``, around the models loaded once."""
-        from fer_video.sources import IMAGE_SUFFIXES, open_source
+        from fer_video.io.sources import IMAGE_SUFFIXES, open_source
 
         if video.suffix.lower() in IMAGE_SUFFIXES:
             raise VideoFailed(f"{video} is a picture; batch analyses videos (fer-video annotate takes pictures "

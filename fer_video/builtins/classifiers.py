@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fer_video import hookimpl
-from fer_video.builtins import fernet, model_file, seed_models
-from fer_video.keras_classifier import KerasClassifier
-from fer_video.keras_weights import load_weights
-from fer_video.model_card import InputSpec, ModelCard, card_path_for
-from fer_video.models_dir import shipped
-from fer_video.registry import ClassifierFactory, Recipe
+from fer_video.models import fernet, model_file, seed_models
+from fer_video.models.card import InputSpec, ModelCard, card_path_for
+from fer_video.models.keras_runner import KerasClassifier
+from fer_video.models.keras_weights import load_weights
+from fer_video.models.shipped import shipped
+from fer_video.plugins.factories import ClassifierFactory, Recipe
 
 
 def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None) -> ClassifierFactory:

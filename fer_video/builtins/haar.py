@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 
 from fer_video import hookimpl
-from fer_video.face import Face
 from fer_video.framing import Framing
-from fer_video.registry import StageFactory
+from fer_video.plugins.factories import StageFactory
+from fer_video.types import Face
 
 
 class HaarDetector:

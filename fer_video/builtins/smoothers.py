@@ -7,8 +7,8 @@ from collections import deque
 import numpy as np
 
 from fer_video import hookimpl
-from fer_video.face import Face
-from fer_video.registry import StageFactory
+from fer_video.plugins.factories import StageFactory
+from fer_video.types import Face
 
 
 class _PerFace:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fer_video.atomic import partial_path, publish
+from fer_video.io.atomic import partial_path, publish
 from fer_video.report.facts import RunFacts, card_accuracy, stage_label
 from fer_video.report.timeline_file import NotATimelineError, Timeline, read_timeline
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fer_video.model_card import ModelCard, card_path_for
-from fer_video.models_dir import shipped
+from fer_video.models.card import ModelCard, card_path_for
+from fer_video.models.shipped import shipped
 from fer_video.report.timeline_file import Timeline
 from fer_video.report.video import VideoFacts
 
@@ -27,7 +27,7 @@ class RunFacts:
 
 
 def run_facts(config) -> RunFacts:
-    """The stages a :class:`fer_video.config.PipelineConfig` runs, as a page names them (``annotate --report``
+    """The stages a :class:`fer_video.runtime.config.PipelineConfig` runs, as a page names them (``annotate --report``
     and ``batch --report`` alike)."""
     return RunFacts(detector=stage_label(config.detector.name, config.detector.options),
                     classifier=stage_label(config.classifier.name, config.classifier.options),

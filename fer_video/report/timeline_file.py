@@ -1,7 +1,7 @@
 """Reading a timeline fer-video wrote (CSV or JSON Lines, smoothed or not) back into per-face arrays.
 
 A report must work on any timeline the project writes, and say plainly when a file is not one:
-the columns are those of :mod:`fer_video.timeline`, the ``raw_*`` scores are optional.
+the columns are those of :mod:`fer_video.io.timeline_rows`, the ``raw_*`` scores are optional.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_video.emotions import EMOTIONS
-from fer_video.timeline import BASE_COLUMNS
+from fer_video.io.timeline_rows import BASE_COLUMNS
 
 REQUIRED = (*BASE_COLUMNS, *EMOTIONS)
 RAW = tuple(f"raw_{name}" for name in EMOTIONS)

@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fer_video.quiet import native_logs_hidden
 from fer_video.report.timeline_file import Timeline
+from fer_video.runtime.quiet import native_logs_hidden
 
 FPS_TOLERANCE = 0.01
 """Relative difference between the timeline's and the video's frame rates still taken as equal."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from fer_video.model_card import ModelCard
+from fer_video.models.card import ModelCard
 
 if TYPE_CHECKING:
     import keras

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fer_video.stages import Classifier
+from fer_video.protocols import Classifier
 from fer_video.training.datasets import load_fer2013
 from fer_video.training.metrics import Report
 from fer_video.training.predict import predict_split

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fer_video.model_card import ModelCard
+from fer_video.models.card import ModelCard
 
 QUANTIZATIONS = ("none", "float16", "dynamic")
 

@@ -12,9 +12,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from fer_video.stages import Classifier
+from fer_video.models.tta import check_mode, view_count
+from fer_video.protocols import Classifier
 from fer_video.training.datasets import Split
-from fer_video.tta import check_mode, view_count
 
 
 def with_tta(classifier: Classifier, tta: str | None) -> Classifier:

@@ -11,8 +11,8 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from fer_video.model_card import ModelCard
-from fer_video.registry import Recipe
+from fer_video.models.card import ModelCard
+from fer_video.plugins.factories import Recipe
 from fer_video.training.datasets import load_fer2013
 
 
@@ -88,7 +88,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     finally:
         keras.mixed_precision.set_global_policy("float32")
     if run.init_weights is not None:
-        from fer_video.keras_weights import load_weights
+        from fer_video.models.keras_weights import load_weights
 
         load_weights(model, run.init_weights, run.name)
         log(f"starting from {run.init_weights}")
@@ -119,7 +119,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     )
     model.load_weights(run.weights_path)
 
-    from fer_video.keras_classifier import KerasClassifier
+    from fer_video.models.keras_runner import KerasClassifier
     from fer_video.training.metrics import Report
     from fer_video.training.predict import predict_split
 

@@ -13,11 +13,10 @@ import cv2
 import numpy as np
 
 from fer_video import hookimpl
-from fer_video.atomic import discard, partial_path, publish
-from fer_video.face import Face
-from fer_video.ffmpeg_tools import H264Writer, audio_of
-from fer_video.frame import Frame, RunInfo
-from fer_video.registry import StageFactory
+from fer_video.io.atomic import discard, partial_path, publish
+from fer_video.io.ffmpeg import H264Writer, audio_of
+from fer_video.plugins.factories import StageFactory
+from fer_video.types import Face, Frame, RunInfo
 
 SHAPES = ("box", "ellipse")
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov")

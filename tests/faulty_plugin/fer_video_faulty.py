@@ -11,8 +11,8 @@ import errno
 import numpy as np
 
 from fer_video import hookimpl
-from fer_video.face import Face
-from fer_video.registry import ClassifierFactory, StageFactory
+from fer_video.plugins.factories import ClassifierFactory, StageFactory
+from fer_video.types import Face
 
 
 class WildDetector:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fer_video import hookimpl
-from fer_video.registry import StageFactory
+from fer_video.plugins.factories import StageFactory
 
 
 def _create(**options: Any) -> Any:

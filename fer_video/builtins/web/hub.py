@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from fer_video.emotions import EMOTIONS
-from fer_video.frame import Frame
-from fer_video.timeline import columns, rows
+from fer_video.io.timeline_rows import columns, rows
+from fer_video.types import Frame
 
 STATS_WINDOW_S = 3.0
 """Rates and latencies in ``/stats`` cover the last few seconds, so they follow changes quickly."""

@@ -15,11 +15,11 @@ from typing import Any
 
 import cv2
 
-from fer_video.builtins.annotator import annotate
+from fer_video.builtins.overlay import annotate
 from fer_video.builtins.web.app import LOOPBACK_HOSTS, MAX_MESSAGE_BYTES, create_app
 from fer_video.builtins.web.hub import Hub, Packet
 from fer_video.emotions import EMOTIONS
-from fer_video.frame import Frame, RunInfo
+from fer_video.types import Frame, RunInfo
 
 
 class WebSink:
@@ -28,7 +28,7 @@ class WebSink:
     The server runs on its own thread. Each frame is annotated and JPEG-encoded once, on an
     encoder thread, and the same bytes go to every viewer; ``write`` only records the frame's
     rows and hands it over, so neither encoding nor viewers hold up the pipeline. ``controls``
-    (a :class:`fer_video.controls.PipelineControls`, as ``fer-video serve`` passes) enables the
+    (a :class:`fer_video.runtime.controls.PipelineControls`, as ``fer-video serve`` passes) enables the
     page's pause button and stage menus.
     """
 

@@ -1,0 +1,111 @@
+"""Outputs appear under their final name only once complete: write beside, then rename.
+
+Each run writes under a name of its own (its process id and a random tag), so two runs naming
+the same output never share a half-written file: each publishes a complete one, the last wins.
+A character device or a FIFO (``/dev/null``, a named pipe) is written into directly and never
+renamed over: replacing it with a regular file would destroy it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import stat
+from pathlib import Path
+
+_PARTIAL = re.compile(r"^\.(?P<stem>.*)\.(?P<pid>\d+)-[0-9a-f]{8}\.partial(?P<suffix>.*)$")
+
+
+def special_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists and is neither a regular file nor a folder, else ``None``."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    for test, kind in ((stat.S_ISCHR, "character device"), (stat.S_ISFIFO, "FIFO"),
+                       (stat.S_ISSOCK, "socket"), (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return kind
+    return None
+
+
+def written_in_place(path: Path) -> bool:
+    """A character device or FIFO: written straight into, with no temporary file and no rename."""
+    return special_kind(path) in ("character device", "FIFO")
+
+
+def partial_path(path: Path) -> Path:
+    """Where ``path`` is written while in progress: a name of this run's own in the same folder
+    (so the rename is atomic), or ``path`` itself when it is a device or FIFO."""
+    path = Path(path)
+    if written_in_place(path):
+        return path
+    return path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}.partial{path.suffix}")
+
+
+def publish(partial: Path, final: Path) -> None:
+    """Give the finished ``partial`` its final name in one step (nothing to do for a device)."""
+    if Path(partial) != Path(final):
+        os.replace(partial, final)
+
+
+def discard(partial: Path, final: Path) -> None:
+    """Remove an unfinished ``partial``; never the device or FIFO it may have been written into."""
+    if Path(partial) != Path(final):
+        Path(partial).unlink(missing_ok=True)
+
+
+def clean_stale(path: Path) -> list[Path]:
+    """Remove the partial files a killed run (``kill -9``) left for output ``path``, or for any
+    output in folder ``path``; a run still alive keeps its own. Returns what was removed."""
+    path = Path(path)
+    folder, final = (path, None) if path.is_dir() else (path.parent, path)
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _PARTIAL.match(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        if final is not None and (match["stem"], match["suffix"]) != (final.stem, final.suffix):
+            continue
+        if _alive(int(match["pid"])):
+            continue
+        Path(entry.path).unlink(missing_ok=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+class AtomicFile:
+    """One output file for a sink: written at ``path``, it takes its ``final`` name at :meth:`publish`.
+
+    What a plugin's sink needs to keep fer-video's promise that outputs appear only when
+    complete: write to ``path``, call ``publish()`` from ``close`` and ``discard()`` from
+    ``discard``. Partial files that a killed earlier run left for the same name are removed.
+    """
+
+    def __init__(self, final: Path | str) -> None:
+        self.final = Path(final)
+        clean_stale(self.final)
+        self.path = partial_path(self.final)
+
+    def publish(self) -> None:
+        """The complete file, under its final name (in one step)."""
+        publish(self.path, self.final)
+
+    def discard(self) -> None:
+        """Remove the unfinished file; never the device or FIFO it may have been written into."""
+        discard(self.path, self.final)

@@ -1,0 +1,94 @@
+"""Frames from a single image or a folder of images (the original repo's picture tool)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from fer_video.types import Frame, SourceInfo
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
+
+
+def read_image(path: Path) -> np.ndarray:
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError(f"{path} is not an image that OpenCV can read")
+    return image
+
+
+def _decode(path: Path) -> tuple[np.ndarray | None, str | None]:
+    """The picture in ``path`` and, if its file is cut short, what is wrong: OpenCV decodes a
+    truncated JPEG or PNG without complaint, filling the missing part with grey."""
+    raw = path.read_bytes()
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR) if raw else None  # imdecode refuses what imread salvages
+    if image is None:
+        return None, "not a picture OpenCV can read" if raw else "empty (0 bytes)"
+    if raw[:2] == b"\xff\xd8" and raw.rfind(b"\xff\xd9") < raw.rfind(b"\xff\xda"):  # no end after the last scan
+        return image, "truncated: its end is missing, so the bottom of the picture is grey"
+    if raw[:8] == b"\x89PNG\r\n\x1a\n" and b"IEND" not in raw[-64:]:
+        return image, "truncated: its end is missing, so part of the picture is missing"
+    return image, None
+
+
+class ImageSource:
+    """One picture as a one-frame source."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._image, damage = _decode(self.path)
+        if self._image is None:
+            raise ValueError(f"{self.path} is {damage}")
+        height, width = self._image.shape[:2]
+        self.info = SourceInfo(path=self.path, fps=0.0, width=width, height=height, frame_count=1, kind="image")
+        self.stopped_early: str | None = f"{self.path} is {damage}; it was analysed as it decodes" if damage else None
+
+    def __iter__(self) -> Iterator[Frame]:
+        yield Frame(index=0, time_s=0.0, image=self._image, name=self.path.name)
+
+    def close(self) -> None:
+        pass
+
+
+class ImageFolderSource:
+    """Every image in a folder, in name order; one frame each, named after its file."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        entries = sorted(p for p in self.folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        self.files = [p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES]
+        self.other_files = [p.name for p in entries if p not in self.files]  # said at the end, not ignored
+        if not self.files:
+            raise ValueError(
+                f"folder {self.folder} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})"
+            )
+        self.info = SourceInfo(path=self.folder, fps=0.0, width=0, height=0, frame_count=len(self.files),
+                               kind="folder")
+        self.stopped_early: str | None = None
+
+    def __iter__(self) -> Iterator[Frame]:
+        skipped, damaged = [], []
+        for index, path in enumerate(self.files):
+            image, damage = _decode(path)
+            if image is None:
+                skipped.append(f"{path.name} ({damage})")
+                continue
+            if damage:
+                damaged.append(path.name)
+            yield Frame(index=index, time_s=0.0, image=image, name=path.name)
+        problems = []
+        if skipped:
+            problems.append(f"skipped {len(skipped)} unreadable file(s): {', '.join(skipped)}")
+        if damaged:
+            problems.append(f"analysed {len(damaged)} truncated picture(s) as far as they decode: {', '.join(damaged)}")
+        if self.other_files:
+            problems.append(f"skipped {len(self.other_files)} file(s) that are not pictures "
+                            f"({', '.join(sorted(IMAGE_SUFFIXES))}): {', '.join(self.other_files)}")
+        if problems:
+            self.stopped_early = f"{self.folder}: " + "; ".join(problems)
+
+    def close(self) -> None:
+        pass

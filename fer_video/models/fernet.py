@@ -1,0 +1,73 @@
+"""fernet: fer-video's default emotion model, a VGG-style CNN for sharp 48x48 gray faces.
+
+Sized by multiply-adds per face, since both training on a laptop CPU and the pipeline's
+frames/s pay for them: one 3x3 convolution at full resolution (32 filters), then three
+stages of two 3x3 convolutions (48-96-192 filters) at 24, 12 and 6 pixels, each with batch
+normalisation and a 2x2 max-pool; the 3x3x192 map goes through a 256-unit dense layer to a
+softmax over the seven emotions in fer-video's canonical order. About 1.1 M parameters and
+57 M multiply-adds per face.
+
+Faces go in as they are, with no input blur: the Training split it learns from is sharp,
+like PublicTest and like faces in video (an earlier, low-pass filtered copy of the split
+needed a blur at inference and an averaging first layer; both are gone).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fer_video.emotions import EMOTIONS
+from fer_video.models.card import InputSpec
+from fer_video.plugins.factories import Recipe
+
+if TYPE_CHECKING:
+    import keras
+
+INPUT = InputSpec(size=48, color="gray", scale=1.0)
+
+
+def build_fernet(widths: tuple[int, ...] = (48, 96, 192), stem: int = 32) -> "keras.Model":
+    """The untrained fernet network."""
+    import keras
+    from keras import layers
+
+    def conv(x, filters: int, name: str):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
+        x = layers.BatchNormalization(name=f"{name}_bn")(x)
+        return layers.ReLU(name=f"{name}_relu")(x)
+
+    inputs = keras.Input((INPUT.size, INPUT.size, 1), name="face")
+    x = layers.Rescaling(1 / 255.0)(inputs)
+    x = conv(x, stem, "stem")
+    x = layers.MaxPooling2D(name="stem_pool")(x)
+    for stage, filters in enumerate(widths, start=1):
+        x = conv(x, filters, f"s{stage}a")
+        x = conv(x, filters, f"s{stage}b")
+        x = layers.MaxPooling2D(name=f"s{stage}_pool")(x)
+        if stage >= 2:
+            x = layers.SpatialDropout2D(0.1, name=f"s{stage}_drop")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(256, use_bias=False, name="fc")(x)
+    x = layers.BatchNormalization(name="fc_bn")(x)
+    x = layers.ReLU(name="fc_relu")(x)
+    x = layers.Dropout(0.5, name="fc_drop")(x)
+    outputs = layers.Dense(len(EMOTIONS), activation="softmax", dtype="float32", name="emotion")(x)
+    return keras.Model(inputs, outputs, name="fernet")
+
+
+RECIPE = Recipe(
+    input=INPUT,
+    labels=EMOTIONS,
+    build=build_fernet,
+    epochs=26,
+    batch_size=128,
+    learning_rate=2e-3,
+    optimizer="adamw",
+    label_smoothing=0.1,
+    augment=True,
+    random_erasing=0.25,
+    class_weight_power=0.3,
+    notes="AdamW (weight decay 0.05), one-epoch warm-up then cosine decay to zero; flips, small rotations, "
+    "shifts, zoom, brightness and contrast, random erasing on half the faces; class weights "
+    "(largest class / class count) ** 0.3 for the rare classes (disgust, fear)",
+)

@@ -1,0 +1,1 @@
+"""Running a pipeline: the frame loop, buffering between threads, live controls, the stages chosen."""

@@ -1,0 +1,121 @@
+"""Pipeline choices from a TOML file and the command line, and building stages from them.
+
+A ``pipeline.toml`` for repeatable runs::
+
+    [detector]
+    name = "mediapipe"
+    model = "full"
+
+    [classifier]
+    name = "fernet"
+
+    [smoother]
+    name = "ema"
+    alpha = 0.3
+
+    [[sinks]]
+    name = "jsonl"
+    output = "timeline.jsonl"
+
+Every key besides ``name`` is passed to the stage as an option; command-line flags
+(``--detector haar --detector-opt min_neighbors=6``) override the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fer_video.plugins.manager import PluginManager
+from fer_video.runtime.pipeline import DETECT_EVERY, Pipeline
+
+SINGLE_STAGES = ("detector", "classifier", "tracker", "smoother")
+DEFAULTS = {"detector": "mediapipe", "classifier": "fernet", "tracker": "iou", "smoother": "ema"}
+
+
+@dataclass
+class StageChoice:
+    """A stage by name plus its options."""
+
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PipelineConfig:
+    """Which detector, classifier, tracker, smoother and extra sinks to run."""
+
+    detector: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["detector"]))
+    classifier: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["classifier"]))
+    tracker: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["tracker"]))
+    smoother: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["smoother"]))
+    sinks: list[StageChoice] = field(default_factory=list)
+    margin: float | None = None  # None: the detector's own framing
+    detect_every: int = DETECT_EVERY
+
+    @classmethod
+    def from_toml(cls, path: Path | str) -> "PipelineConfig":
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text())
+        except FileNotFoundError:
+            raise FileNotFoundError(f"config file {path} does not exist") from None
+        except IsADirectoryError:
+            raise ValueError(f"config file {path} is a folder; name a pipeline.toml file") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"config file {path} is not valid TOML: {error}") from None
+        config = cls()
+        for key, value in data.items():
+            if key in SINGLE_STAGES:
+                setattr(config, key, _choice(value, f"{path} [{key}]"))
+            elif key == "sinks":
+                config.sinks = [_choice(item, f"{path} [[sinks]]") for item in value]
+            elif key in ("margin", "detect_every"):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError(f"{path}: {key} must be a number, not {value!r}")
+                setattr(config, key, float(value) if key == "margin" else int(value))
+            else:
+                raise ValueError(
+                    f"{path}: unknown table or key {key!r}; "
+                    f"use {', '.join(SINGLE_STAGES)}, sinks, margin or detect_every"
+                )
+        return config
+
+    def build(self, plugins: PluginManager) -> dict[str, Any]:
+        """Create the detector, classifier, tracker and smoother (in that order)."""
+        return {kind: self.build_stage(plugins, kind) for kind in SINGLE_STAGES}
+
+    def build_stage(self, plugins: PluginManager, kind: str) -> Any:
+        """Create one configured stage, as the pipeline does (``evaluate`` scores its classifier so)."""
+        choice = getattr(self, kind)
+        return plugins.create(kind, choice.name, **choice.options)
+
+    def pipeline(self, source: Any, stages: dict[str, Any], sinks: list, **options: Any) -> Pipeline:
+        """The pipeline these choices describe, around ``stages`` already built (as :meth:`build` makes
+        them): ``batch`` loads the detector and classifier once and builds the rest for each video."""
+        return Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
+                        smoother=stages["smoother"], sinks=sinks, margin=self.margin,
+                        detect_every=self.detect_every, **options)
+
+
+def _choice(table: Any, where: str) -> StageChoice:
+    if isinstance(table, str):
+        return StageChoice(table)
+    if not isinstance(table, dict) or "name" not in table:
+        raise ValueError(f"{where} needs a name = \"...\" entry")
+    options = dict(table)
+    return StageChoice(str(options.pop("name")), options)
+
+
+def parse_option(text: str) -> tuple[str, Any]:
+    """``key=value`` from the command line; the value is read as TOML when it can be (numbers, booleans)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"option {text!r} must look like key=value")
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value
+    return key.strip(), parsed

@@ -1,0 +1,310 @@
+"""The pipeline: source -> detector -> tracker -> classifier -> smoother -> sinks, frame by frame."""
+
+from __future__ import annotations
+
+import copy
+import math
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from fer_video.framing import Framing
+from fer_video.protocols import Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
+from fer_video.runtime.buffering import Behind, prefetch
+from fer_video.runtime.face_motion import FaceMotion
+from fer_video.types import Frame, RunInfo
+
+DETECT_EVERY = 3
+"""Default detection interval. On 720p video at 30 fps it doubles ``timeline``'s speed (1.4x for
+``annotate``) against detecting every frame, with the same top emotion for every matched face in
+``benchmarks/compare_fer.py``."""
+
+
+@dataclass
+class RunSummary:
+    """What a run did: frames and faces seen, time taken, and why it ended early if it did."""
+
+    frames: int = 0
+    faces: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+    signal: int | None = None
+    """The signal that interrupted the run: SIGINT (Ctrl+C), SIGTERM or SIGHUP."""
+    stopped_early: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong without spoiling the outputs (a detector's unusable boxes, left out)."""
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+
+class Pipeline:
+    """Runs a source through the stages and hands every analysed frame to each sink.
+
+    A video file is processed frame by frame without drops; a live source (webcam) hands
+    out only its newest frame, so a slow analysis skips frames rather than lagging.
+
+    ``detect_every=n`` runs the detector on one frame in ``n``; on the others the faces of the
+    last detection are carried along their motion (:class:`FaceMotion`) and classified afresh.
+    Detection is the costly stage, so this is the main speed lever. Only videos and cameras
+    skip: images and folders of images are unrelated pictures, each detected, and each tracked and
+    smoothed from a fresh copy of the tracker and smoother (ids from 0 in each). On a file it also runs
+    ahead, on a thread of its own, beside the decoding of later frames and the tracking and
+    classifying of earlier ones.
+
+    ``before_frame(pipeline, frame)``, if given, runs on the pipeline's thread before each
+    frame: the one safe place to swap ``classifier`` or ``smoother`` while running, and, on a
+    live source, ``detector`` (see :class:`fer_video.runtime.controls.PipelineControls`). It returns
+    ``False`` to hand the frame to the sinks unanalysed (paused).
+    """
+
+    def __init__(
+        self,
+        source,
+        detector: Detector,
+        classifier: Classifier,
+        *,
+        tracker: Tracker | None = None,
+        smoother: Smoother | None = None,
+        sinks: Sequence[Sink] = (),
+        margin: float | None = None,
+        detect_every: int = DETECT_EVERY,
+        progress: bool = False,
+        before_frame: Callable[[Pipeline, Frame], bool | None] | None = None,
+    ) -> None:
+        self.source = source
+        self.detector = detector
+        self.classifier = classifier
+        self.tracker = tracker
+        self.smoother = smoother
+        self.sinks = list(sinks)
+        if margin is not None and not 0 <= margin <= 2:  # a negative margin crops nothing
+            raise ValueError(f"margin must be from 0 to 2 (the fraction of the face box added on each side), "
+                             f"not {margin}")
+        self.margin = margin
+        if int(detect_every) < 1:
+            raise ValueError(f"detect_every must be 1 or more, not {detect_every}")
+        self.detect_every = int(detect_every)
+        self._motion = FaceMotion(moving=tracker is not None)
+        self._analysed = 0
+        self._unusable = 0  # detections left out: off the frame, no size, or no numeric score
+        self.progress = progress
+        self.before_frame = before_frame
+
+    @property
+    def _detection_interval(self) -> int:
+        kind = getattr(getattr(self.source, "info", None), "kind", "video")
+        return self.detect_every if kind in ("video", "webcam") else 1
+
+    @property
+    def _unrelated_pictures(self) -> bool:
+        """Pictures (a folder of them, or one) are unrelated: each is a sequence of its own."""
+        return getattr(getattr(self.source, "info", None), "kind", "video") in ("image", "folder")
+
+    @property
+    def _framing(self) -> Framing:
+        """``margin`` when one is set, else the framing the detector declares (see :mod:`fer_video.framing`)."""
+        if self.margin is not None:
+            return Framing.grown_by(self.margin)
+        return getattr(self.detector, "framing", None) or Framing()
+
+    def analyse(self, frame: Frame) -> Frame:
+        """Detect (when due), track, classify and smooth the faces of one frame, in place."""
+        due = self._analysed % self._detection_interval == 0
+        return self._analyse_detected(frame, self._detect(frame) if due else None)
+
+    def _detect(self, frame: Frame) -> list:
+        """The detector's faces on ``frame``, less those no stage could use (see :meth:`_usable`)."""
+        with _failing_in("detector", self.detector, frame):
+            faces = self.detector.detect(frame.image)
+        return self._usable(faces, frame)
+
+    def _usable(self, faces: list, frame: Frame) -> list:
+        """Faces with a finite score and a box of some size that overlaps the frame.
+
+        A plugin detector may return boxes off the frame, of zero or negative size, or NaN scores;
+        cropping those would crash the classifier and writing them would spoil the timeline, so
+        they are left out and counted (the run says so at its end).
+        """
+        height, width = frame.image.shape[:2]
+        kept = []
+        for face in faces:
+            try:
+                x, y, w, h, score = (float(v) for v in (*face.box, face.detector_score))
+            except (TypeError, ValueError):
+                x = math.nan
+            if (all(math.isfinite(v) for v in (x, y, w, h, score)) and w >= 1 and h >= 1
+                    and x < width and y < height and x + w > 0 and y + h > 0):
+                kept.append(face)
+            else:
+                self._unusable += 1
+        return kept
+
+    def _analyse_detected(self, frame: Frame, detected: list | None) -> Frame:
+        """:meth:`analyse` given the detector's faces, or ``None`` on a frame it skipped."""
+        # Each picture of a folder is tracked and smoothed from a copy of the stages as they were
+        # made, so no id or smoothed score carries over from one unrelated photo to the next.
+        tracker, smoother = self.tracker, self.smoother
+        if self._unrelated_pictures:
+            tracker, smoother = copy.deepcopy(tracker), copy.deepcopy(smoother)
+        if detected is not None:
+            faces = detected
+            if tracker is not None:
+                with _failing_in("tracker", tracker, frame):
+                    faces = tracker.update(faces, frame.index)
+            else:
+                for number, face in enumerate(faces):
+                    face.face_id = number
+            self._motion.remember(faces, frame.index)
+        else:
+            height, width = frame.image.shape[:2]
+            faces = self._motion.carried(frame.index, width, height)
+        self._analysed += 1
+        if faces:
+            framing = self._framing
+            with _failing_in("classifier", self.classifier, frame):
+                scores = self.classifier.predict([framing.crop(frame.image, face) for face in faces])
+            for face, row in zip(faces, scores):
+                face.raw_scores = row
+                face.scores = row
+        if smoother is not None:
+            with _failing_in("smoother", smoother, frame):
+                smoother.smooth(faces, frame.index)
+        frame.faces = faces
+        return frame
+
+    def _detected_ahead(self):
+        """A file's frames with the detector's faces on every ``detect_every``-th.
+
+        Three threads: decoding, detecting, and the caller's (tracking,
+        classifying); detection, the costliest stage, waits on neither of the others.
+        """
+        for number, frame in enumerate(prefetch(self.source, 8)):
+            yield frame, self._detect(frame) if number % self._detection_interval == 0 else None
+
+    def run(self) -> RunSummary:
+        """Process the whole source. A normal end, Ctrl+C or a termination signal (raised here as a
+        ``KeyboardInterrupt`` with a ``signum``) closes the sinks, so the outputs are valid up to the
+        last frame; any other failure discards them: an output is never published half-made."""
+        summary = RunSummary()
+        info = RunInfo(
+            source=self.source.info,
+            smoothed=self.smoother is not None and getattr(self.smoother, "changes_scores", True),
+            detector=type(self.detector).__name__,
+            classifier=getattr(self.classifier, "description", type(self.classifier).__name__),
+        )
+        started = time.perf_counter()
+        bar = self._progress_bar()
+        opened: list[Sink] = []
+        live = self.source.info.live
+        writer = frames = None
+        failure: BaseException | None = None  # what ended the run other than its end, a stop or a signal
+        body_failed = False
+        try:
+            self._start(self.sinks, info, opened)
+            # A file is decoded and detected ahead and written behind on threads; a live source
+            # stays on this thread so windows (which some platforms only draw from here) keep working.
+            frames = ((frame, None) for frame in self.source) if live else prefetch(self._detected_ahead(), 8)
+            writer = None if live else Behind(self._write)
+            for frame, detected in frames:
+                if self.before_frame is None or self.before_frame(self, frame) is not False:
+                    if live:
+                        self.analyse(frame)
+                    else:
+                        self._analyse_detected(frame, detected)
+                if writer is None:
+                    self._write(frame)
+                else:
+                    writer.submit(frame)
+                summary.frames += 1
+                summary.faces += len(frame.faces)
+                if bar is not None:
+                    bar.update(1)
+        except StopPipeline:
+            pass
+        except KeyboardInterrupt as error:
+            summary.interrupted = True
+            summary.signal = getattr(error, "signum", signal.SIGINT)
+        except BaseException as error:
+            failure, body_failed = error, True
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+            errors = []
+            if frames is not None and hasattr(frames, "close"):
+                frames.close()  # stop decoding ahead before the source is released
+            if writer is not None:
+                try:
+                    writer.finish()  # every analysed frame reaches the sinks, also after Ctrl+C
+                except StopPipeline:
+                    pass
+                except Exception as error:
+                    errors.append(error)
+                    failure = failure or error
+            for sink in opened:
+                try:
+                    if failure is not None and hasattr(sink, "discard"):
+                        sink.discard()
+                    else:
+                        sink.close()
+                except Exception as error:  # the others are discarded, not published, then it is reported
+                    errors.append(error)
+                    failure = failure or error
+            raised = failure if body_failed else (errors[0] if errors else None)
+            if raised is not None and failure is not None and opened:
+                raised.add_note("nothing was written: a failed run discards its outputs")
+            self.source.close()
+            summary.seconds = time.perf_counter() - started
+            summary.stopped_early = getattr(self.source, "stopped_early", None)
+            for sink in opened:  # a sink that copied part of the input (its audio) may find it damaged
+                damage = getattr(sink, "damaged_input", None) if failure is None else None
+                summary.stopped_early = summary.stopped_early or damage  # a truncated file says it all
+            if self._unusable:
+                summary.warnings.append(
+                    f"the detector ({type(self.detector).__name__}) gave {self._unusable} face(s) off the frame, "
+                    "of no size or without a numeric score; they were left out")
+            if raised is not None and not body_failed:
+                raise raised
+        return summary
+
+    def _write(self, frame: Frame) -> None:
+        for sink in self.sinks:
+            with _failing_in("sink", sink, frame):
+                sink.write(frame)
+
+    def _start(self, sinks: list[Sink], info: RunInfo, opened: list[Sink]) -> None:
+        """Start every sink; if one refuses, the others discard what they began."""
+        try:
+            for sink in sinks:
+                sink.start(info)
+                opened.append(sink)
+        except BaseException:
+            for sink in opened:
+                discard = getattr(sink, "discard", sink.close)
+                discard()
+            opened.clear()
+            raise
+
+    def _progress_bar(self):
+        if not self.progress:
+            return None
+        from tqdm import tqdm
+
+        return tqdm(total=self.source.info.frame_count, unit="frame", dynamic_ncols=True, leave=True)
+
+
+@contextmanager
+def _failing_in(kind: str, stage: object, frame: Frame) -> Iterator[None]:
+    """Name the stage and frame a failure came from: a plugin's own message rarely says."""
+    try:
+        yield
+    except StopPipeline:
+        raise
+    except Exception as error:
+        name = getattr(stage, "description", None) or type(stage).__name__
+        error.add_note(f"in the {kind} {name} on frame {frame.index}")
+        raise

@@ -1,0 +1,109 @@
+"""The data that flows through the pipeline: faces, frames, and what is known about the source and the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fer_video.emotions import EMOTIONS
+
+
+@dataclass
+class Face:
+    """One face: its box in frame pixels, the detector's score, an id, and emotion scores.
+
+    ``raw_scores`` are the classifier's probabilities for this frame; ``scores`` are what the
+    pipeline reports (the smoothed scores when a smoother runs, else the raw ones). Both
+    follow :data:`fer_video.emotions.EMOTIONS` order and sum to 1.
+    """
+
+    x: int
+    y: int
+    w: int
+    h: int
+    detector_score: float = 1.0
+    face_id: int | None = None
+    raw_scores: np.ndarray | None = None
+    scores: np.ndarray | None = None
+    roll: float | None = None
+    """The head's tilt in the image plane, degrees (the eye line's angle, clockwise positive in
+    image coordinates), for detectors that find the eyes; ``None`` otherwise."""
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return self.x, self.y, self.w, self.h
+
+    @property
+    def emotion(self) -> str | None:
+        """The top emotion, or ``None`` before classification."""
+        return None if self.scores is None else EMOTIONS[int(np.argmax(self.scores))]
+
+    @property
+    def confidence(self) -> float:
+        return 0.0 if self.scores is None else float(np.max(self.scores))
+
+    def iou(self, other: "Face") -> float:
+        """Intersection over union of the two boxes."""
+        left, top = max(self.x, other.x), max(self.y, other.y)
+        right = min(self.x + self.w, other.x + other.w)
+        bottom = min(self.y + self.h, other.y + other.h)
+        overlap = max(0, right - left) * max(0, bottom - top)
+        union = self.w * self.h + other.w * other.h - overlap
+        return overlap / union if union > 0 else 0.0
+
+    def crop(self, image: np.ndarray, margin: float = 0.0) -> np.ndarray:
+        """The face from ``image``, grown by ``margin`` of its size on each side, clipped to the frame."""
+        grow_w, grow_h = int(round(self.w * margin)), int(round(self.h * margin))
+        height, width = image.shape[:2]
+        left, top = max(0, self.x - grow_w), max(0, self.y - grow_h)
+        right = min(width, self.x + self.w + grow_w)
+        bottom = min(height, self.y + self.h + grow_h)
+        return image[top:bottom, left:right]
+
+
+@dataclass
+class Frame:
+    """One image from a source: its index, its time in seconds, the BGR pixels, and its faces."""
+
+    index: int
+    time_s: float
+    image: np.ndarray
+    faces: list[Face] = field(default_factory=list)
+    name: str = ""
+    """For image sources, the file name the frame came from."""
+    captured: float | None = None
+    """For live sources, the wall-clock time (``time.time()``) the frame was captured: latency is measured from it."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What sinks need to know before the first frame arrives."""
+
+    path: Path | None
+    fps: float
+    width: int
+    height: int
+    frame_count: int | None = None
+    live: bool = False
+    kind: str = "video"
+    """``video``, ``webcam``, ``image`` or ``folder``."""
+    has_audio: bool = False
+    rotation: int = 0
+    """Degrees a video's display matrix turns its stored frames (phones record portrait so); frames
+    arrive already turned upright, and ``width`` and ``height`` are the upright ones."""
+    variable_rate: bool = False
+    """A video whose frames are not evenly spaced (phones and screen recorders): each frame's
+    ``time_s`` is its presentation time, and ``fps`` the constant rate a copy is resampled to, so
+    its audio stays in sync."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The source plus the stages that will analyse it, handed to every sink at start."""
+
+    source: SourceInfo
+    smoothed: bool = False
+    detector: str = ""
+    classifier: str = ""

@@ -1,0 +1,145 @@
+"""Bad input gets a clear message and a non-zero exit, and never a half-written output."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import FER_VIDEO, ctrl_c_reaches_the_child, run_cli
+
+from fer_video.io.ffmpeg import H264Writer, count_frames, probe
+from fer_video.io.timeline_rows import BASE_COLUMNS
+
+
+def test_missing_input(tmp_path):
+    result = run_cli("annotate", tmp_path / "nope.mp4", "-o", tmp_path / "out.mp4")
+    assert result.returncode != 0
+    assert "nope.mp4 does not exist" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_file_that_is_not_a_video(tmp_path):
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("this is not a video\n" * 50)
+    result = run_cli("annotate", fake, "-o", tmp_path / "out.mp4", "--csv", tmp_path / "t.csv")
+    assert result.returncode != 0
+    assert "is not a video or image" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.mp4"]
+
+
+def test_output_equal_to_input_is_refused(sample_video):
+    result = run_cli("annotate", sample_video, "-o", sample_video)
+    assert result.returncode != 0
+    assert "is the input file" in result.stderr
+
+
+def test_existing_output_needs_force(sample_video, tmp_path):
+    existing = tmp_path / "t.csv"
+    existing.write_text("keep me")
+    result = run_cli("timeline", sample_video, "-o", existing, "--detector", "haar")
+    assert result.returncode != 0
+    assert "already exists; pass --force" in result.stderr
+    assert existing.read_text() == "keep me"
+    result = run_cli("timeline", sample_video, "-o", existing, "--detector", "haar", "--force", "-q")
+    assert result.returncode == 0, result.stderr
+    assert existing.read_text().startswith("frame,time_s")
+
+
+def test_unknown_stage_name_lists_the_known_ones(sample_video, tmp_path):
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--detector", "dlib")
+    assert result.returncode != 0
+    assert "no detector named 'dlib'; known detectors: haar, mediapipe" in result.stderr
+    assert not (tmp_path / "t.csv").exists()
+
+
+def test_bad_stage_option_names_the_stage(sample_video, tmp_path):
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--detector-opt", "colour=red")
+    assert result.returncode != 0
+    assert "detector 'mediapipe' does not take these options" in result.stderr
+
+
+def test_video_without_faces_gives_a_header_only_csv_and_still_a_copy(tmp_path):
+    blank = tmp_path / "blank.mp4"
+    writer = H264Writer(blank, 320, 240, 25)
+    for value in range(20):
+        writer.write(np.full((240, 320, 3), 40 + value, np.uint8))
+    writer.close()
+    result = run_cli("annotate", blank, "-o", tmp_path / "out.mp4", "--csv", tmp_path / "t.csv", "-q")
+    assert result.returncode == 0, result.stderr
+    timeline = pd.read_csv(tmp_path / "t.csv")
+    assert len(timeline) == 0 and list(timeline.columns)[: len(BASE_COLUMNS)] == list(BASE_COLUMNS)
+    assert count_frames(tmp_path / "out.mp4") == 20
+
+
+def test_truncated_video_processes_what_decodes_and_says_where_it_stopped(sample_video, tmp_path):
+    data = sample_video.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    result = run_cli("annotate", cut, "-o", tmp_path / "out.mp4", "--csv", tmp_path / "t.csv", "-q")
+    assert result.returncode == 1, result.stderr
+    assert "decoding stopped at frame" in result.stderr and "of the 60" in result.stderr
+    decoded = count_frames(tmp_path / "out.mp4")
+    assert 5 < decoded < 60
+    assert pd.read_csv(tmp_path / "t.csv").frame.max() < decoded
+
+
+def test_ctrl_c_midway_leaves_a_flushed_csv_and_a_playable_mp4(tmp_path):
+    from fer_video.io.sample_video import make_sample_video
+
+    long_video = make_sample_video(tmp_path / "long.mp4", width=640, height=360, seconds=20)
+    out, csv = tmp_path / "out.mp4", tmp_path / "t.csv"
+    process = subprocess.Popen(
+        [str(FER_VIDEO), "annotate", long_video, "-o", out, "--csv", csv, "--detector", "haar"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child,
+    )
+    deadline = time.time() + 180
+    progress = ""
+    while time.time() < deadline and process.poll() is None:
+        progress += process.stderr.read(1) or ""
+        done = re.findall(r"(\d+)/600", progress)
+        if done and int(done[-1]) >= 100:  # faces are on screen from frame 72
+            break
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=60)
+    assert process.returncode == 130, progress + rest
+    assert "interrupted" in rest
+    frames = count_frames(out)
+    assert 100 <= frames < 600
+    assert probe(out).video_codec == "h264"
+    timeline = pd.read_csv(csv)
+    assert timeline.frame.max() < frames
+
+
+def test_no_webcam_says_so():
+    result = run_cli("webcam", "--device", "9")
+    assert result.returncode != 0
+    assert "no webcam at device 9" in result.stderr
+
+
+@pytest.fixture
+def broken_plugin(tmp_path):
+    """A distribution whose fer_video entry point raises on import."""
+    site = tmp_path / "site"
+    dist = site / "broken_thing-1.2.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-thing\nVersion: 1.2\n")
+    (dist / "entry_points.txt").write_text("[fer_video]\nbroken = broken_thing\n")
+    (site / "broken_thing.py").write_text("raise ImportError('needs libfoo')\n")
+    return site
+
+
+def test_plugin_that_fails_to_import_is_named_with_its_distribution(broken_plugin, sample_video, tmp_path):
+    env = {"PYTHONPATH": str(broken_plugin)}
+    result = run_cli("plugins", env=env)
+    assert result.returncode != 0
+    assert "plugin 'broken' from broken-thing 1.2 failed to import: ImportError: needs libfoo" in result.stderr
+    assert "FER_VIDEO_BLOCK_PLUGINS=broken" in result.stderr
+    result = run_cli("plugins", env={**env, "FER_VIDEO_BLOCK_PLUGINS": "broken"})
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,147 @@
+"""Fault injection on real inputs (issue 13): damaged videos and misbehaving plugin stages.
+
+For each: no traceback and none of FFmpeg's own lines, a message naming the file or the stage,
+outputs either complete and valid or absent (never a ``.partial``), and the documented exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import FER_VIDEO, run_cli
+
+from fer_video.io.ffmpeg import count_frames, ffmpeg_exe, probe
+from fer_video.report.timeline_file import read_timeline
+
+FAULTY_PLUGIN = Path(__file__).parents[1] / "faulty_plugin"  # fer_video_faulty, found through its entry point
+OUR_LINES = re.compile(r"^(detector: |tracker: |fer-video: |warning: |wrote |\d+ frames, )")
+
+
+def _annotate(video: Path, folder: Path, *flags: str, plugin: bool = False):
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(FAULTY_PLUGIN), os.environ.get("PYTHONPATH")]))} \
+        if plugin else None
+    return run_cli("annotate", video, "-o", folder / "out.mp4", "--csv", folder / "t.csv", "-q", *flags, env=env)
+
+
+def _said_only_our_lines(result) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+    strangers = [line for line in result.stderr.splitlines() if not OUR_LINES.match(line)]
+    assert not strangers, result.stderr  # e.g. FFmpeg's "[h264 @ 0x...] Invalid NAL unit size"
+
+
+def _outputs_whole_or_absent(folder: Path) -> dict[str, bool]:
+    assert not [p.name for p in folder.iterdir() if ".partial" in p.name]
+    video, timeline = folder / "out.mp4", folder / "t.csv"
+    if video.exists():
+        assert count_frames(video) > 0 and probe(video).video_codec == "h264"
+    if timeline.exists():
+        read_timeline(timeline)  # raises on a torn row
+    return {"video": video.exists(), "timeline": timeline.exists()}
+
+
+def _copy(sample_video: Path, folder: Path, name: str, change) -> Path:
+    path = folder / name
+    data = bytearray(sample_video.read_bytes())
+    path.write_bytes(bytes(change(data)))
+    return path
+
+
+def _flip_middle(data: bytearray) -> bytearray:
+    middle = len(data) // 2
+    for i in range(middle, middle + 2000):
+        data[i] ^= 0xFF
+    return data
+
+
+def test_a_video_with_flipped_bytes_in_the_middle(sample_video, tmp_path):
+    video = _copy(sample_video, tmp_path, "flipped.mp4", _flip_middle)
+    result = _annotate(video, tmp_path, "--detector", "haar")
+    _said_only_our_lines(result)
+    assert result.returncode == 1 and "warning: " in result.stderr and "flipped.mp4" in result.stderr
+    assert _outputs_whole_or_absent(tmp_path) == {"video": True, "timeline": True}
+
+
+@pytest.mark.parametrize("fraction", [0.04, 0.31, 0.58, 0.87])
+def test_a_video_cut_short(sample_video, tmp_path, fraction):
+    video = _copy(sample_video, tmp_path, "cut.mp4", lambda data: data[: int(len(data) * fraction)])
+    result = _annotate(video, tmp_path, "--detector", "haar")
+    _said_only_our_lines(result)
+    assert result.returncode == 1 and "cut.mp4" in result.stderr, result.stderr
+    produced = _outputs_whole_or_absent(tmp_path)
+    if "no frame could be decoded" in result.stderr:
+        assert not produced["video"]  # an MP4 without a picture is no copy of the video
+
+
+def test_a_video_whose_audio_track_is_corrupt(sample_video, tmp_path):
+    video = tmp_path / "noisy.mp4"
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(sample_video), "-c", "copy",
+                    "-bsf:a", "noise=amount=4", str(video)], check=True)
+    result = _annotate(video, tmp_path, "--detector", "haar")
+    _said_only_our_lines(result)
+    assert result.returncode == 1 and "noisy.mp4: its audio track is damaged" in result.stderr, result.stderr
+    assert _outputs_whole_or_absent(tmp_path) == {"video": True, "timeline": True}
+    copy = probe(tmp_path / "out.mp4")
+    assert count_frames(tmp_path / "out.mp4") == 60 and copy.has_audio  # every frame, and the sound kept
+    assert copy.duration_s == pytest.approx(2.0, abs=0.05)
+
+
+def test_a_detector_with_boxes_off_the_frame_empty_negative_and_nan(sample_video, tmp_path):
+    result = _annotate(sample_video, tmp_path, "--detector", "wild", plugin=True)
+    _said_only_our_lines(result)
+    assert result.returncode == 0, result.stderr
+    assert "the detector (WildDetector) gave 100 face(s) off the frame" in result.stderr
+    assert _outputs_whole_or_absent(tmp_path) == {"video": True, "timeline": True}
+    timeline = read_timeline(tmp_path / "t.csv")
+    assert timeline.rows == 60 and len(timeline.faces) == 1  # the one real box, on every frame
+    assert (timeline.faces[0].boxes[:, 2:] > 0).all()
+
+
+def test_a_classifier_that_raises_on_the_50th_frame(sample_video, tmp_path):
+    result = _annotate(sample_video, tmp_path, "--detector", "wild", "--classifier", "flaky", plugin=True)
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert "out of memory in the accelerator; in the classifier flaky" in result.stderr
+    assert "on frame 49" in result.stderr and "nothing was written" in result.stderr
+    assert _outputs_whole_or_absent(tmp_path) == {"video": False, "timeline": False}
+
+
+def test_a_sink_whose_disk_is_full(sample_video, tmp_path):
+    result = _annotate(sample_video, tmp_path, "--detector", "haar", "--sink", "fulldisk", plugin=True)
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert "full.bin: No space left on device; in the sink FullDiskSink on frame 9" in result.stderr
+    assert _outputs_whole_or_absent(tmp_path) == {"video": False, "timeline": False}
+
+
+def _with_file_size_limit(limit: int, *args: object) -> subprocess.CompletedProcess:
+    """Run fer-video where no file may grow past ``limit`` bytes: writes then fail as on a full disk
+    (EFBIG from the kernel; ffmpeg, which does not ignore SIGXFSZ, is stopped by it)."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([str(FER_VIDEO), *map(str, args)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=limited)
+
+
+def test_a_disk_that_fills_under_the_timeline(sample_video, tmp_path):
+    result = _with_file_size_limit(4096, "timeline", sample_video, "-o", tmp_path / "t.csv", "--detector", "haar",
+                                   "-q")
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert f"{tmp_path / 't.csv'}: File too large" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the CSV nor its partial file
+
+
+def test_a_disk_that_fills_under_the_video(sample_video, tmp_path):
+    result = _with_file_size_limit(64 * 1024, "annotate", sample_video, "-o", tmp_path / "out.mp4", "--csv",
+                                   tmp_path / "t.csv", "--detector", "haar", "-q")
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'out.mp4'}" in result.stderr and "file size limit" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,233 @@
+"""Nothing lost, nothing overwritten: devices stay devices, inputs stay untouched, a failed run
+publishes nothing, a terminated one finishes its outputs, and concurrent runs never share a file."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+from conftest import FER_VIDEO, ctrl_c_reaches_the_child, run_cli
+
+from fer_video.io.ffmpeg import count_frames, probe
+
+
+def _leftovers(folder) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if "partial" in p.name)
+
+
+# --- devices, FIFOs and the input folder are never replaced or written over -----------------------
+
+
+@pytest.fixture
+def null_device(tmp_path):
+    """A null character device of the test's own (never the machine's /dev/null, should a bug replace it)."""
+    def make(name: str):
+        path = tmp_path / name
+        try:
+            os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("creating a device node needs root (CI runs as root)")
+        return path
+    return make
+
+
+def test_a_device_output_is_written_into_never_replaced(sample_video, null_device, tmp_path):
+    null_csv, null_video = null_device("null"), null_device("null-video")
+    result = run_cli("annotate", sample_video, "-o", null_video, "--csv", null_csv, "--force",
+                     "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISCHR(null_csv.stat().st_mode) and stat.S_ISCHR(null_video.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null", "null-video"]
+
+
+def test_a_fifo_output_gets_the_csv_and_stays_a_fifo(sample_video, tmp_path):
+    fifo = tmp_path / "timeline.pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    received = b""
+    try:
+        process = subprocess.Popen([str(FER_VIDEO), "timeline", sample_video, "-o", fifo, "--force",
+                                    "--detector", "haar", "-q"], stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(reader, 1 << 16)
+            except BlockingIOError:
+                chunk = None
+            if chunk:
+                received += chunk
+            elif process.poll() is not None:
+                break
+            else:
+                time.sleep(0.02)
+        _, errors = process.communicate(timeout=30)
+    finally:
+        os.close(reader)
+    assert process.returncode == 0, errors
+    assert stat.S_ISFIFO(fifo.stat().st_mode), "the FIFO was replaced by a regular file"
+    assert received.startswith(b"frame,time_s,face_id") and received.count(b"\n") > 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["timeline.pipe"]
+
+
+@pytest.mark.parametrize("output", ["photos", "photos/annotated", "."])
+def test_an_output_folder_in_at_or_around_the_input_folder_is_refused(picture_files, tmp_path, output):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for path in picture_files.values():
+        shutil.copy(path, photos / path.name)
+    before = {p.name: p.read_bytes() for p in photos.iterdir()}
+    result = run_cli("annotate", photos, "-o", tmp_path / output, "--force", "--detector", "haar")
+    assert result.returncode == 2, result.stderr
+    assert "input folder" in result.stderr and "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in photos.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photos"]
+
+
+def test_demo_run_again_keeps_the_users_files(tmp_path):
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    edited = demo / "timeline.csv"
+    edited.write_text("my notes on the demo\n")
+    result = run_cli("demo", "--out", demo, "--detector", "haar")
+    assert result.returncode == 2, result.stderr
+    assert "already exists; pass --force" in result.stderr
+    assert edited.read_text() == "my notes on the demo\n"
+    assert sorted(p.name for p in demo.iterdir()) == ["timeline.csv"]
+
+
+# --- concurrent runs, stale partial files ---------------------------------------------------------------
+
+
+def test_two_runs_writing_one_output_at_once_each_publish_a_whole_file(sample_video, tmp_path):
+    out = tmp_path / "out.mp4"
+    command = [str(FER_VIDEO), "annotate", str(sample_video), "-o", str(out), "--detector", "haar", "-q"]
+    runs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
+    assert [code for code, _ in results] == [0, 0], results
+    assert count_frames(out) == 60 and probe(out).video_codec == "h264"
+    assert _leftovers(tmp_path) == []
+
+
+def test_the_next_run_removes_what_a_killed_run_left(sample_video, tmp_path):
+    out = tmp_path / "t.csv"
+    make_partial = ("import sys; from pathlib import Path; from fer_video.io.atomic import partial_path; "
+                    "p = partial_path(Path(sys.argv[1])); p.write_text('half a timeline'); print(p)")
+    killed = subprocess.run([sys.executable, "-c", make_partial, str(out)], capture_output=True, text=True, check=True)
+    stale = tmp_path / os.path.basename(killed.stdout.strip())
+    assert stale.exists() and stale.name in _leftovers(tmp_path)
+    from fer_video.io.atomic import partial_path
+
+    alive = partial_path(out)  # this test's own process is alive: its file is not stale
+    alive.write_text("in progress")
+    result = run_cli("timeline", sample_video, "-o", out, "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists()
+    assert alive.exists()
+    assert pd.read_csv(out).frame.max() > 30
+
+
+# --- a failed run publishes nothing; a terminated one finishes its outputs ------------------------------
+
+
+@pytest.fixture
+def flaky_detector(tmp_path):
+    """A detector plugin, installed as a distribution, that fails on its 10th frame with an unexpected error."""
+    site = tmp_path / "site"
+    dist = site / "flaky_detector-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: flaky-detector\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[fer_video]\nflaky = flaky_detector\n")
+    (site / "flaky_detector.py").write_text(
+        "from fer_video import hookimpl\n"
+        "from fer_video.builtins.haar import HaarDetector\n"
+        "from fer_video.plugins.factories import StageFactory\n\n"
+        "class Flaky(HaarDetector):\n"
+        "    calls = 0\n\n"
+        "    def detect(self, image):\n"
+        "        self.calls += 1\n"
+        "        if self.calls == 10:\n"
+        "            return 1 / 0\n"
+        "        return super().detect(image)\n\n"
+        "@hookimpl\n"
+        "def fer_video_detectors():\n"
+        "    return [StageFactory('flaky', Flaky, 'fails on its 10th frame')]\n"
+    )
+    return site
+
+
+def test_a_stage_failing_mid_run_publishes_nothing_and_says_so(flaky_detector, sample_video, tmp_path):
+    out, csv = tmp_path / "out" / "out.mp4", tmp_path / "out" / "t.csv"
+    path = os.pathsep.join(filter(None, [str(flaky_detector), os.environ.get("PYTHONPATH")]))
+    result = run_cli("annotate", sample_video, "-o", out, "--csv", csv, "--detector", "flaky",
+                     "--detect-every", "1", "-q", env={"PYTHONPATH": path})
+    assert result.returncode == 1, result.stderr
+    assert "ZeroDivisionError" in result.stderr and "discards its outputs" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("options", [["--margin", "-5"], ["--detector", "haar", "--detector-opt", "scale_factor=1.0"]],
+                         ids=["negative margin", "haar scale_factor 1"])
+def test_options_that_would_crash_mid_run_are_refused_before_it(sample_video, tmp_path, options):
+    result = run_cli("annotate", sample_video, "-o", tmp_path / "out.mp4", "--csv", tmp_path / "t.csv",
+                     "--detector", "haar", *options, "-q")
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"(margin|scale_factor) must be", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) <= 3
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def ten_second_video(tmp_path_factory):
+    from fer_video.io.sample_video import make_sample_video
+
+    return make_sample_video(tmp_path_factory.mktemp("long") / "long.mp4", width=640, height=360, seconds=10)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_termination_signal_finishes_the_outputs_like_ctrl_c(ten_second_video, tmp_path, signum):
+    out, csv = tmp_path / "out.mp4", tmp_path / "t.csv"
+    process = subprocess.Popen(
+        [str(FER_VIDEO), "annotate", ten_second_video, "-o", out, "--csv", csv, "--detector", "haar"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child,
+    )
+    deadline = time.time() + 180
+    progress = ""
+    while time.time() < deadline and process.poll() is None:
+        progress += process.stderr.read(1) or ""
+        done = re.findall(r"(\d+)/300", progress)
+        if done and int(done[-1]) >= 100:  # faces are on screen from frame 36
+            break
+    process.send_signal(signum)
+    _, rest = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, progress + rest
+    assert "interrupted" in rest
+    frames = count_frames(out)
+    assert 100 <= frames < 300 and probe(out).video_codec == "h264"
+    assert 0 <= pd.read_csv(csv).frame.max() < frames
+    assert _leftovers(tmp_path) == []
+
+
+def test_evaluate_keeps_an_existing_png_without_force(tmp_path):
+    import numpy as np
+
+    faces = np.random.default_rng(0).integers(0, 256, (14, 48, 48), np.uint8)
+    np.savez(tmp_path / "faces.npz", x_val=faces, y_val=np.arange(14) % 7)
+    png = tmp_path / "confusion.png"
+    png.write_bytes(b"my own figure")
+    command = ["evaluate", "--model", "fernet", "--data", tmp_path / "faces.npz", "--split", "val", "--png", png]
+    result = run_cli(*command)
+    assert result.returncode == 2, result.stderr
+    assert "already exists; pass --force" in result.stderr and png.read_bytes() == b"my own figure"
+    result = run_cli(*command, "--force")
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes().startswith(b"\x89PNG")

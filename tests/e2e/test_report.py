@@ -1,0 +1,370 @@
+"""``fer-video report``: the page and the figure from real and synthesised timelines, long ones, bad ones,
+and the page opened in a real headless Chromium."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, run_cli
+
+from fer_video.emotions import EMOTIONS
+from fer_video.io.timeline_rows import columns
+from fer_video.palette import EMOTION_COLOURS, EMOTION_DASHES, EMOTION_WIDTHS, face_colour
+from fer_video.report import read_timeline
+from fer_video.report.downsample import drawn_points
+from fer_video.report.figure import DPI, figure_size
+from fer_video.report.page import MAX_POINTS
+from fer_video.report.summary import summarise
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = REPO / "tests" / "artifacts"
+HOUR_ROWS = 108_000
+PLANTED = {"frame": 70_368, "emotion": "surprise", "score": 0.99}  # 39:05.6 at 30 fps
+
+
+def synthesise(path: Path, *, seconds: float, fps: float = 30.0, faces: int = 1, smoothed: bool = True,
+               jsonl: bool = False, gap: tuple[int, int] | None = None, seed: int = 0) -> Path:
+    """A timeline as the csv/jsonl sinks write it: a random walk of scores per face, one planted peak."""
+    rng = np.random.default_rng(seed)
+    frames = np.arange(int(round(seconds * fps)))
+    if gap is not None:
+        frames = frames[(frames < gap[0]) | (frames >= gap[1])]
+    names = columns(smoothed)
+    rows = []
+    for face_id in range(faces):
+        logits = np.cumsum(rng.normal(0, 0.08, (len(frames), len(EMOTIONS))), axis=0)
+        scores = np.exp(logits - logits.max(axis=1, keepdims=True))
+        scores /= scores.sum(axis=1, keepdims=True)
+        scores *= 0.9  # no score reaches the planted peak by chance
+        planted = np.flatnonzero(frames == PLANTED["frame"])
+        if face_id == 0 and len(planted):
+            scores[planted[0]] = 0.0015
+            scores[planted[0], EMOTIONS.index(PLANTED["emotion"])] = PLANTED["score"]
+        for frame, row_scores in zip(frames.tolist(), np.round(scores, 4).tolist()):
+            top = int(np.argmax(row_scores))
+            row = [frame, round(frame / fps, 6), face_id, 100 + 300 * face_id, 120, 90, 90, 0.9, EMOTIONS[top],
+                   row_scores[top], *row_scores]
+            rows.append(row + row_scores if smoothed else row)
+    rows.sort(key=lambda row: (row[0], row[2]))
+    with path.open("w", newline="") as handle:
+        if jsonl:
+            handle.writelines(json.dumps(dict(zip(names, row))) + "\n" for row in rows)
+        else:
+            writer = csv.writer(handle)
+            writer.writerow(names)
+            writer.writerows(rows)
+    return path
+
+
+def report_data(page: str) -> dict:
+    """The JSON the page's charts are drawn from."""
+    text = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S).group(1)
+    return json.loads(text.replace("<\\/", "</"))
+
+
+# --- a real run: annotate --report, then report from its CSV and JSONL -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def analysed(sample_video, tmp_path_factory):
+    """``fer-video annotate --csv --jsonl --report`` on the real sample video, as a user runs it."""
+    folder = tmp_path_factory.mktemp("analysed")
+    result = run_cli("annotate", sample_video, "-o", folder / "annotated.mp4", "--csv", folder / "t.csv",
+                     "--jsonl", folder / "t.jsonl", "--report", folder / "report.html", "-q")
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {folder / 'report.html'}" in result.stderr
+    return folder
+
+
+def test_annotate_report_has_the_run_facts_and_one_section_per_face(analysed, sample_video):
+    page = (analysed / "report.html").read_text()
+    table = pd.read_csv(analysed / "t.csv")
+    ids = sorted(table["face_id"].unique())
+    assert len(ids) >= 2, "the sample video has two faces at once"
+    assert re.findall(r'<section class="face" id="face-(\d+)"', page) == [str(i) for i in ids]
+    for label, value in [("video", "sample.mp4"), ("frames", "60"), ("frame rate", "30 fps"), ("size", "640×360"),
+                         ("detector", "mediapipe"), ("classifier", "fernet"), ("smoother", "ema")]:
+        assert re.search(f"<dt>{label}</dt><dd>{re.escape(value)}", page), label
+    assert re.search(r"<dt>classifier accuracy</dt><dd>\d+\.\d% on FER-2013", page)
+    assert page.count('alt="face #') == len(ids), "a thumbnail per face"
+    assert page.count("data:image/jpeg;base64,") >= len(ids) * 2, "thumbnails and stills at the peaks"
+    for face_id in ids:  # on-screen time: its rows at 30 fps
+        seconds = (table["face_id"] == face_id).sum() / 30
+        assert f"on screen {seconds:.1f} s" in page
+    assert not [p for p in analysed.iterdir() if ".partial" in p.name]
+
+
+def test_the_best_detection_and_the_peaks_come_from_the_face_itself(analysed):
+    timeline = read_timeline(analysed / "t.csv")
+    for face in timeline.faces:
+        summary = summarise(face, timeline.fps)
+        assert face.detector_scores[summary.best_row] == face.detector_scores.max()
+        assert summary.seconds == pytest.approx(len(face.frames) / 30)
+        assert sum(summary.shares.values()) == pytest.approx(1)
+        for i, name in enumerate(EMOTIONS):
+            assert summary.peaks[name][0].score == pytest.approx(face.scores[:, i].max())
+
+
+def test_csv_and_jsonl_give_the_same_page(analysed, tmp_path):
+    for name in ("t.csv", "t.jsonl"):
+        result = run_cli("report", analysed / name, "-o", tmp_path / f"{name}.html")
+        assert result.returncode == 0, result.stderr
+    from_csv, from_jsonl = ((tmp_path / f"{name}.html").read_text() for name in ("t.csv", "t.jsonl"))
+    assert report_data(from_csv) == report_data(from_jsonl)
+    strip = re.compile(r"t\.(csv|jsonl)")
+    assert strip.sub("", from_csv) == strip.sub("", from_jsonl)
+
+
+def test_a_timeline_without_the_raw_columns_or_without_faces(analysed, tmp_path):
+    table = pd.read_csv(analysed / "t.csv")
+    table.drop(columns=[c for c in table.columns if c.startswith("raw_")]).to_csv(tmp_path / "plain.csv", index=False)
+    table.head(0).to_csv(tmp_path / "empty.csv", index=False)
+    (tmp_path / "empty.jsonl").write_text("")
+    assert run_cli("report", tmp_path / "plain.csv", "-o", tmp_path / "plain.html").returncode == 0
+    plain = (tmp_path / "plain.html").read_text()
+    assert "none: the scores are each frame&#x27;s own" in plain
+    assert len(report_data(plain)["faces"]) == table["face_id"].nunique()
+    for name in ("empty.csv", "empty.jsonl"):
+        result = run_cli("report", tmp_path / name, "-o", tmp_path / f"{name}.html")
+        assert result.returncode == 0, result.stderr
+        page = (tmp_path / f"{name}.html").read_text()
+        assert "No faces in this timeline" in page and 'class="face"' not in page
+        assert report_data(page)["faces"] == []
+    result = run_cli("report", tmp_path / "empty.csv", "-o", tmp_path / "empty.png")
+    assert result.returncode == 0, result.stderr
+    assert cv2.imread(str(tmp_path / "empty.png")).shape[:2] == (round(figure_size(0)[1] * DPI),
+                                                                  round(figure_size(0)[0] * DPI))
+
+
+# --- the figure -------------------------------------------------------------------------------------------
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+
+
+def _near(image_rgb: np.ndarray, hex_colour: str, tolerance: int = 4) -> np.ndarray:
+    return (np.abs(image_rgb.astype(int) - _rgb(hex_colour)) <= tolerance).all(axis=2)
+
+
+def test_the_figure_has_a_panel_per_face_in_its_colour_and_every_emotion_colour(analysed, tmp_path):
+    result = run_cli("report", analysed / "t.csv", "-o", tmp_path / "timeline.png")
+    assert result.returncode == 0, result.stderr
+    image = cv2.cvtColor(cv2.imread(str(tmp_path / "timeline.png")), cv2.COLOR_BGR2RGB)
+    ids = sorted(pd.read_csv(analysed / "t.csv")["face_id"].unique())
+    width, height = figure_size(len(ids))
+    assert image.shape[:2] == (round(height * DPI), round(width * DPI))
+    panel_tops = []
+    for face_id in ids:  # each panel's frame is drawn in its face's colour: a top and a bottom edge
+        rows = np.flatnonzero(_near(image, face_colour(face_id), 12).mean(axis=1) > 0.6)
+        edges = [group[0] for group in np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1) if len(group)]
+        assert len(edges) == 2, (face_id, edges)
+        panel_tops.append(edges[0])
+    assert panel_tops == sorted(panel_tops), "faces top to bottom in id order"
+    for name, colour in EMOTION_COLOURS.items():
+        assert _near(image, colour).sum() > 30, f"no {name} ({colour}) in the figure"
+
+
+def test_the_svg_figure_and_its_line_styles_for_grey_print(analysed, tmp_path):
+    assert run_cli("report", analysed / "t.csv", "-o", tmp_path / "timeline.svg").returncode == 0
+    svg = (tmp_path / "timeline.svg").read_text()
+    faces = pd.read_csv(analysed / "t.csv")["face_id"].nunique()
+    assert len(re.findall(r'<g id="axes_\d+"', svg)) == faces
+    for colour in EMOTION_COLOURS.values():
+        assert colour in svg
+    styles = {(EMOTION_DASHES[name], EMOTION_WIDTHS[name]) for name in EMOTIONS}
+    assert len(styles) == len(EMOTIONS), "two emotions would look alike in grey"
+
+
+def test_the_palette_is_the_live_pages_and_the_overlays():
+    app = (REPO / "fer_video" / "builtins" / "web" / "static" / "app.js").read_text()
+    block = re.search(r"EMOTION_COLOURS = \{(.*?)\}", app, re.S).group(1)
+    assert dict(re.findall(r'(\w+): "(#[0-9a-f]{6})"', block)) == EMOTION_COLOURS
+    faces = re.findall(r'"(#[0-9a-f]{6})"', re.search(r"FACE_COLOURS = \[(.*?)\]", app, re.S).group(1))
+    assert faces == [face_colour(i) for i in range(len(faces))]
+
+
+# --- long timelines: bounded points, kept peaks -----------------------------------------------------------
+
+
+def test_downsampling_bounds_the_points_keeps_every_peak_and_breaks_at_gaps(tmp_path):
+    path = synthesise(tmp_path / "t.csv", seconds=600, gap=(9000, 9600))
+    face = read_timeline(path).faces[0]
+    x, scores = drawn_points(face, 30.0, 1000)
+    assert len(x) <= 1000
+    assert np.nanmax(scores, axis=0) == pytest.approx(face.scores.max(axis=0), abs=1e-6)
+    breaks = np.flatnonzero(np.isnan(scores).all(axis=1))
+    assert len(breaks) == 1 and 300 < x[breaks[0]] < 320, "one gap, where the face was away (300-320 s)"
+    short_x, short = drawn_points(face, 30.0, 10 * len(face.frames))
+    assert len(short_x) == len(face.frames) + 1, "a short timeline is drawn row for row (plus the gap)"
+
+
+def test_an_hour_long_timeline_gives_a_small_page_in_seconds(tmp_path):
+    timeline = synthesise(tmp_path / "hour.csv", seconds=HOUR_ROWS / 30)
+    assert sum(1 for _ in timeline.open()) == HOUR_ROWS + 1
+    started = time.perf_counter()
+    result = run_cli("report", timeline, "-o", tmp_path / "hour.html")
+    seconds = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    size = (tmp_path / "hour.html").stat().st_size
+    print(f"one hour, {HOUR_ROWS:,} rows: page of {size / 1e6:.2f} MB in {seconds:.1f} s")
+    assert size < 3e6 and seconds < 30
+    page = (tmp_path / "hour.html").read_text()
+    face = report_data(page)["faces"][0]
+    assert len(face["x"]) <= MAX_POINTS
+    assert max(face["scores"][EMOTIONS.index(PLANTED["emotion"])]) == PLANTED["score"], "the peak is drawn"
+    assert '<b>surprise</b> 99% at 39:05.6' in page, "and listed with its timestamp"
+    started = time.perf_counter()
+    assert run_cli("report", timeline, "-o", tmp_path / "hour.png").returncode == 0
+    assert time.perf_counter() - started < 30
+
+
+# --- bad input: one line, an exit code, nothing written -------------------------------------------------
+
+
+def _refused(tmp_path, *args: str, code: int, message: str) -> None:
+    before = sorted(tmp_path.iterdir())
+    result = run_cli("report", *map(str, args))
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    if code == 1:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert sorted(tmp_path.iterdir()) == before, "something was written"
+
+
+def test_bad_timelines_are_refused_with_one_line(tmp_path, sample_video):
+    (tmp_path / "notes.csv").write_text("shopping list\neggs\nmilk\n")
+    _refused(tmp_path, tmp_path / "notes.csv", "-o", tmp_path / "r.html", code=1,
+             message="notes.csv is not a fer-video timeline")
+    _refused(tmp_path, sample_video, "-o", tmp_path / "r.html", code=1, message="sample.mp4 is not a timeline")
+    _refused(tmp_path, tmp_path / "missing.csv", "-o", tmp_path / "r.html", code=1,
+             message="missing.csv does not exist")
+    table = pd.read_csv(synthesise(tmp_path / "good.csv", seconds=2))
+    table.drop(columns=["happy", "face_id"]).to_csv(tmp_path / "partial.csv", index=False)
+    _refused(tmp_path, tmp_path / "partial.csv", "-o", tmp_path / "r.png", code=1,
+             message="partial.csv lacks the timeline columns face_id, happy")
+    table.assign(sad="n/a").to_csv(tmp_path / "words.csv", index=False)
+    _refused(tmp_path, tmp_path / "words.csv", "-o", tmp_path / "r.html", code=1,
+             message="has 'n/a' in column 'sad', where a number belongs")
+    (tmp_path / "half.jsonl").write_text('{"frame": 0}\nnot json\n')
+    _refused(tmp_path, tmp_path / "half.jsonl", "-o", tmp_path / "r.html", code=1, message="lacks the timeline columns")
+
+
+def test_a_video_that_does_not_match_the_timeline_is_refused(tmp_path, sample_video):
+    other_rate = synthesise(tmp_path / "at25.csv", seconds=1, fps=25)
+    _refused(tmp_path, other_rate, "--video", sample_video, "-o", tmp_path / "r.html", code=1,
+             message="plays at 30.000 fps but at25.csv was made at 25.000 fps")
+    longer = synthesise(tmp_path / "long.csv", seconds=10)
+    _refused(tmp_path, longer, "--video", sample_video, "-o", tmp_path / "r.html", code=1,
+             message="has faces up to frame 299 but --video sample.mp4 has only 60 frames")
+    _refused(tmp_path, longer, "--video", longer, "-o", tmp_path / "r.html", code=1,
+             message="is not a video fer-video can read")
+
+
+def test_outputs_usage_and_overwriting(tmp_path, sample_video):
+    timeline = synthesise(tmp_path / "t.csv", seconds=2)
+    _refused(tmp_path, timeline, "-o", tmp_path / "r.pdf", code=2, message="table (.csv), not 'r.pdf'")
+    _refused(tmp_path, timeline, "-o", timeline, code=2, message="is the input file")
+    (tmp_path / "r.html").write_text("keep me")
+    _refused(tmp_path, timeline, "-o", tmp_path / "r.html", code=2, message="already exists; pass --force")
+    assert (tmp_path / "r.html").read_text() == "keep me"
+    assert run_cli("report", timeline, "-o", tmp_path / "r.html", "--force").returncode == 0
+    assert (tmp_path / "r.html").read_text().startswith("<!doctype html>")
+    result = run_cli("annotate", sample_video, "-o", tmp_path / "out.mp4", "--report", tmp_path / "a.html")
+    assert result.returncode == 2 and "add --csv FILE" in result.stderr
+    assert not (tmp_path / "out.mp4").exists() and not (tmp_path / "a.html").exists()
+
+
+# --- the page in a real browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed ({CHROMIUM} is missing): "
+                    "apt-get install chromium chromium-driver, as .ci/run does")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install '.[test]'")
+    playwright = sync_api.sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+def _open(browser, path: Path):
+    """The page, and lists collecting its console errors and every request it makes."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda message: message.type in ("error", "warning") and problems.append(message.text))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.resolve().as_uri())
+    return page, problems, requests
+
+
+def test_the_page_renders_offline_with_a_zoomable_chart_per_face(analysed, browser):
+    path = analysed / "report.html"
+    page, problems, requests = _open(browser, path)
+    ids = sorted(pd.read_csv(analysed / "t.csv")["face_id"].unique())
+    page.wait_for_selector(".chart[data-ready=true] canvas", timeout=10_000)
+    assert page.locator("section.face").count() == len(ids)
+    assert page.locator("section.face .chart[data-ready=true] canvas").count() == len(ids)
+    assert page.evaluate("[...document.images].every((i) => i.complete && i.naturalWidth > 0)")
+    chart = page.locator(f'.chart[data-face-id="{ids[0]}"] .u-over')
+    box = chart.bounding_box()
+    whole = float(page.locator(f'.chart[data-face-id="{ids[0]}"]').get_attribute("data-xmax"))
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    zoomed = float(page.locator(f'.chart[data-face-id="{ids[0]}"]').get_attribute("data-xmax"))
+    assert zoomed < whole, "dragging across the chart zooms into that stretch"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    assert not problems, problems
+    assert requests == [path.resolve().as_uri()], "the page asked for something beyond itself"
+    page.close()
+
+
+def test_an_hour_long_page_opens_in_seconds(browser, tmp_path):
+    timeline = synthesise(tmp_path / "hour.csv", seconds=HOUR_ROWS / 30, faces=2)
+    assert run_cli("report", timeline, "-o", tmp_path / "hour.html").returncode == 0
+    started = time.perf_counter()
+    page, problems, requests = _open(browser, tmp_path / "hour.html")
+    while page.evaluate("document.querySelectorAll('.chart[data-ready=true] canvas').length") < 2:
+        assert time.perf_counter() - started < 15, "the charts were not drawn"
+        time.sleep(0.05)  # polled: Playwright's wait_for_function needs eval, which the page's CSP forbids
+    seconds = time.perf_counter() - started
+    print(f"two faces over an hour rendered in {seconds:.1f} s")
+    assert seconds < 5 and not problems and len(requests) == 1
+    page.close()
+
+
+def test_the_per_face_table_gives_each_face_its_mean_scores_and_dominant_emotion(tmp_path):
+    """``report T.csv -o faces.csv``: one row per face, read by pandas as is; the dominant emotion is the
+    argmax of the face's mean scores, and the shares of time sum to 1."""
+    timeline = synthesise(tmp_path / "t.csv", seconds=20, faces=2)
+    result = run_cli("report", str(timeline), "-o", str(tmp_path / "faces.csv"))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "faces.csv")
+    rows = pd.read_csv(timeline)
+    assert list(table["face_id"]) == [0, 1]
+    for face_id, face in rows.groupby("face_id"):
+        mine = table.set_index("face_id").loc[face_id]
+        means = face[list(EMOTIONS)].mean()
+        assert np.allclose([mine[f"mean_{name}"] for name in EMOTIONS], means, atol=1e-4)
+        assert mine["dominant_emotion"] == means.idxmax()
+        assert mine["frames"] == len(face)
+        assert sum(mine[f"share_{name}"] for name in EMOTIONS) == pytest.approx(1, abs=1e-3)
+        assert mine["share_happy"] == pytest.approx((face["emotion"] == "happy").mean(), abs=1e-4)
