@@ -1,4 +1,4 @@
-"""The five kinds of stage, as the protocols the pipeline calls. Plugins implement these."""
+"""The six kinds of stage, as the protocols the pipeline calls. Plugins implement these."""
 
 from __future__ import annotations
 
@@ -44,6 +44,18 @@ class Smoother(Protocol):
     """Sets each face's ``scores`` from its ``raw_scores`` and that face id's history."""
 
     def smooth(self, faces: list[Face], frame_index: int) -> None: ...
+
+
+@runtime_checkable
+class Annotator(Protocol):
+    """Draws an analysed frame for the sinks that show it (boxes and labels, blurred faces, ...).
+
+    ``annotate`` returns a BGR image of the frame's size and never writes into ``frame.image``,
+    which every sink shares; it may return ``frame.image`` itself when it draws nothing. The
+    pipeline runs it at most once a frame, and only when a sink asks for ``frame.annotated()``.
+    """
+
+    def annotate(self, frame: Frame) -> np.ndarray: ...
 
 
 @runtime_checkable
