@@ -23,7 +23,7 @@ def main() -> int:
     if guarded:
         signal.signal(signal.SIGINT, _stop_at_once)
     from fer_video.cli import main as command
-    from fer_video.cli import say
+    from fer_video.messages import say
 
     if guarded:
         signal.signal(signal.SIGINT, signal.default_int_handler)  # from here a run finishes its outputs

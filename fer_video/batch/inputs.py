@@ -111,7 +111,7 @@ def _literal_prefix(pattern: str) -> str:
 def check_output_folder(output: Path, inputs: Inputs) -> None:
     """Refuse an output folder that would put outputs into, inside or around an input folder, or beside a
     video given as a file: a batch never writes where its videos are (raises ``UsageError``, exit code 2)."""
-    from fer_video.cli import UsageError
+    from fer_video.messages import UsageError
 
     if output.exists() and not output.is_dir():
         raise UsageError(f"output {output} is a file; batch writes into a folder: name a new or empty one")

@@ -46,11 +46,11 @@ class Events:
 def reason(error: BaseException) -> str:
     """Why a video failed, in one line, as ``fer-video timeline`` would have said it."""
     from fer_video.batch.video import VideoFailed
-    from fer_video.cli import _one_line
+    from fer_video.messages import one_line
 
     if isinstance(error, OSError) and error.strerror:
         where = f"{error.filename}: " if error.filename else ""
         return f"{where}{error.strerror}"
     if isinstance(error, (ValueError, RuntimeError, FileNotFoundError, VideoFailed)):
-        return _one_line(error)
-    return f"{type(error).__name__}: {_one_line(error)}"
+        return one_line(error)
+    return f"{type(error).__name__}: {one_line(error)}"

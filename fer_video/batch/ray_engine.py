@@ -34,7 +34,7 @@ _loaded: tuple[str, Analyser] | None = None  # in a Ray worker process: the mode
 
 def ray_module() -> ModuleType:
     """Ray, or a usage error saying how to get it."""
-    from fer_video.cli import UsageError
+    from fer_video.messages import UsageError
 
     try:
         import ray

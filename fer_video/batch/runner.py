@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from fer_video.batch.stats import VideoStats, finished_stats
 from fer_video.batch.summary import SUMMARY_NAME, Row, write_summary
 from fer_video.batch.video import Wanted
 from fer_video.io.atomic import clean_stale
+from fer_video.messages import say
 from fer_video.runtime.config import PipelineConfig
 
 if TYPE_CHECKING:
@@ -50,10 +50,6 @@ class BatchRequest:
     force: bool = False
     progress: bool = True
     shared_storage: bool = False
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def make_engine(request: BatchRequest) -> LocalEngine | RayEngine:

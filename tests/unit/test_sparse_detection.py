@@ -94,7 +94,8 @@ def test_detect_every_must_be_positive(sample_video):
 
 
 def test_detect_every_comes_from_the_config_file_and_the_flag_overrides_it(tmp_path):
-    from fer_video.cli import _pipeline_config, build_parser
+    from fer_video.cli import build_parser
+    from fer_video.cli.stages import pipeline_config
     from fer_video.runtime.config import PipelineConfig
 
     config = tmp_path / "pipeline.toml"
@@ -103,4 +104,4 @@ def test_detect_every_comes_from_the_config_file_and_the_flag_overrides_it(tmp_p
     assert PipelineConfig().detect_every == 3
     args = build_parser().parse_args(["timeline", "in.mp4", "-o", "t.csv", "--config", str(config),
                                       "--detect-every", "5"])
-    assert _pipeline_config(args).detect_every == 5
+    assert pipeline_config(args).detect_every == 5

@@ -1,0 +1,29 @@
+"""report: a timeline as a page, a figure or a per-face table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from fer_video.cli.analyse import check_outputs
+from fer_video.messages import say
+
+
+def report_output(text: str) -> Path:
+    """-o of ``report``: its extension picks the page or the figure; another is a usage error."""
+    from fer_video.report import output_kind
+
+    try:
+        output_kind(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return Path(text)
+
+
+def report(args, plugins) -> int:
+    """A timeline as an offline HTML page or a PNG/SVG figure (see fer_video.report)."""
+    from fer_video.report import make_report
+
+    check_outputs(Path(args.timeline), [args.output], args.force)
+    say(f"wrote {make_report(args.timeline, args.output, video=args.video, force=args.force)}")
+    return 0
