@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from fer_video.emotions import EMOTIONS
+
+if TYPE_CHECKING:
+    from fer_video.protocols import Annotator
 
 
 @dataclass
@@ -75,6 +80,19 @@ class Frame:
     """For image sources, the file name the frame came from."""
     captured: float | None = None
     """For live sources, the wall-clock time (``time.time()``) the frame was captured: latency is measured from it."""
+    annotator: Annotator | None = field(default=None, repr=False, compare=False)
+    """What draws :meth:`annotated`: the run's annotator, set by the pipeline before the sinks see the frame."""
+    _drawn: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _drawing: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def annotated(self) -> np.ndarray:
+        """The frame as the run's annotator draws it, for sinks that show pictures (``image`` itself
+        without an annotator). Drawn on the first call, from any sink's thread, and shared after: a run
+        draws each frame once however many sinks show it, and not at all when none does. Read-only."""
+        with self._drawing:
+            if self._drawn is None:
+                self._drawn = self.image if self.annotator is None else self.annotator.annotate(self)
+            return self._drawn
 
 
 @dataclass(frozen=True)
