@@ -3,7 +3,7 @@
 A plugin is any module or object registered under the ``fer_video`` entry-point group
 (``[project.entry-points.fer_video]`` in its pyproject.toml) that implements one or more
 of these functions, decorated with :data:`fer_video.hookimpl`. fer-video's own detectors,
-classifiers, trackers, smoothers and sinks are registered the same way.
+classifiers, trackers, smoothers, annotators and sinks are registered the same way.
 
 Each hook returns a list of named factories; a stage is built only when a pipeline asks
 for it by name, so a plugin costs nothing until it is used.
@@ -47,3 +47,11 @@ def fer_video_sinks() -> list[StageFactory]:
     """Sinks that receive every analysed frame: files, windows, servers.
 
     ``create(output, **options)`` gets the output path (or ``None``) the user named."""
+
+
+@hookspec
+def fer_video_annotators() -> list[StageFactory]:
+    """Annotators that draw a frame for the sinks that show pictures: boxes and labels, blurred faces.
+
+    ``create(**options)`` returns a :class:`fer_video.protocols.Annotator`; a run uses one
+    (``--annotator NAME``), and every video, image, window and web sink writes what it draws."""
