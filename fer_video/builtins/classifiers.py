@@ -11,7 +11,8 @@ from fer_video.models.card import InputSpec, ModelCard, card_path_for
 from fer_video.models.keras_runner import KerasClassifier
 from fer_video.models.keras_weights import load_weights
 from fer_video.models.shipped import shipped
-from fer_video.plugins.factories import ClassifierFactory, Recipe
+from fer_video.plugins.factories import ClassifierFactory
+from fer_video.training.recipe import Recipe
 
 
 def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None) -> ClassifierFactory:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from fer_video.emotions import EMOTIONS
 from fer_video.models.card import InputSpec
-from fer_video.plugins.factories import Recipe
+from fer_video.training.recipe import Recipe
 
 if TYPE_CHECKING:
     import keras

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fer_video.models.card import InputSpec
-from fer_video.plugins.factories import Recipe
+from fer_video.training.recipe import Recipe
 
 if TYPE_CHECKING:
     import keras

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from dataclasses import dataclass
 from importlib import metadata
+from typing import Any
 
 import pluggy
 
@@ -92,20 +94,34 @@ class PluginManager:
             raise UnknownStageError(f"no {kind} named {name!r}; known {kind}s: {known}")
         return matches[-1]
 
-    def create(self, kind: str, name: str, **options):
-        """Build the stage ``name`` with ``options``, naming the plugin if it fails."""
+    def create(self, kind: str, name: str, **options: Any) -> Any:
+        """Build the stage ``name`` with ``options``, naming the plugin if it fails.
+
+        Options are checked against the factory's signature before it runs: one it does not take
+        is the user's mistake (``ValueError``). What the factory raises keeps its type: the user's
+        mistakes (``ValueError``, ``FileNotFoundError``, ``FileExistsError``: a bad value, a missing
+        file) gain the stage's name; anything else, a ``TypeError`` too, is a bug in the stage or
+        a library it loads, and gains a note naming the plugin and its distribution.
+        """
         provided = self.find(kind, name)
+        create = provided.factory.create
         try:
-            return provided.factory.create(**options)
+            signature = inspect.signature(create)
+        except (TypeError, ValueError):  # a callable without one (some built-ins): it checks its own
+            signature = None
+        if signature is not None:
+            try:
+                signature.bind(**options)
+            except TypeError as error:
+                raise ValueError(f"{kind} {name!r} does not take these options ({error})") from None
+        try:
+            return create(**options)
         except (FileNotFoundError, FileExistsError, ValueError, PluginError) as error:
             raise type(error)(f"{kind} {name!r}: {error}") from error
-        except TypeError as error:
-            raise ValueError(f"{kind} {name!r} does not take these options ({error})") from error
         except Exception as error:
-            raise PluginError(
-                f"{kind} {name!r} from plugin {provided.plugin!r} ({provided.distribution}) failed to start: "
-                f"{type(error).__name__}: {error}"
-            ) from error
+            error.add_note(f"the {kind} {name!r} from plugin {provided.plugin!r} ({provided.distribution}) "
+                           "failed to start")
+            raise
 
     def classifier(self, name: str) -> ClassifierFactory:
         factory = self.find("classifier", name).factory

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from fer_video.models.card import ModelCard
-from fer_video.plugins.factories import Recipe
 from fer_video.training.datasets import load_fer2013
+from fer_video.training.recipe import Recipe
 
 
 @dataclass
