@@ -8,11 +8,11 @@ import cv2
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_cli
 
 from fer_video.emotions import EMOTIONS
 from fer_video.io.ffmpeg import count_frames, probe
 from fer_video.io.timeline_rows import BASE_COLUMNS
+from tests.support import run_cli
 
 
 @pytest.fixture(scope="module")

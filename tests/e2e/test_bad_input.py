@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FER_VIDEO, ctrl_c_reaches_the_child, run_cli
 
 from fer_video.io.ffmpeg import H264Writer, count_frames, probe
 from fer_video.io.timeline_rows import BASE_COLUMNS
+from tests.support import run_cli, start_cli, stop_midway
 
 
 def test_missing_input(tmp_path):
@@ -94,22 +88,10 @@ def test_ctrl_c_midway_leaves_a_flushed_csv_and_a_playable_mp4(tmp_path):
 
     long_video = make_sample_video(tmp_path / "long.mp4", width=640, height=360, seconds=20)
     out, csv = tmp_path / "out.mp4", tmp_path / "t.csv"
-    process = subprocess.Popen(
-        [str(FER_VIDEO), "annotate", long_video, "-o", out, "--csv", csv, "--detector", "haar"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child,
-    )
-    deadline = time.time() + 180
-    progress = ""
-    while time.time() < deadline and process.poll() is None:
-        progress += process.stderr.read(1) or ""
-        done = re.findall(r"(\d+)/600", progress)
-        if done and int(done[-1]) >= 100:  # faces are on screen from frame 72
-            break
-    process.send_signal(signal.SIGINT)
-    _, rest = process.communicate(timeout=60)
-    assert process.returncode == 130, progress + rest
-    assert "interrupted" in rest
+    process = start_cli("annotate", long_video, "-o", out, "--csv", csv, "--detector", "haar")
+    stderr = stop_midway(process, total=600, at=100)  # faces are on screen from frame 72
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
     frames = count_frames(out)
     assert 100 <= frames < 600
     assert probe(out).video_codec == "h264"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import FER_VIDEO, ctrl_c_reaches_the_child, run_cli
 
 from fer_video.emotions import EMOTIONS
 from fer_video.io.ffmpeg import count_frames
+from tests.support import run_cli, start_cli
 
 
 def _leftovers(folder) -> list[str]:
@@ -122,9 +122,7 @@ def test_ctrl_c_midway_leaves_the_finished_videos_whole(sample_video, reference_
     for number in range(5):
         shutil.copy(sample_video, videos / f"v{number}.mp4")
     out = tmp_path / "out"
-    process = subprocess.Popen([str(FER_VIDEO), "batch", videos, "-o", out, "--workers", "1", "-q"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child)
+    process = start_cli("batch", videos, "-o", out, "--workers", "1", "-q")
     deadline = time.time() + 180
     while time.time() < deadline and process.poll() is None:
         summary = out / "summary.csv"
@@ -169,8 +167,7 @@ def test_a_worker_that_dies_fails_its_video_only(sample_video, reference_csv, tm
     for name in ("a", "b", "c"):
         shutil.copy(sample_video, videos / f"{name}.mp4")
     out = tmp_path / "out"
-    process = subprocess.Popen([str(FER_VIDEO), "batch", videos, "-o", out, "--workers", "1", "-q"],
-                               stderr=subprocess.PIPE, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    process = start_cli("batch", videos, "-o", out, "--workers", "1", "-q", stdout=None)
     deadline = time.time() + 60
     workers = []
     while time.time() < deadline and not workers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import run_cli
+from tests.support import run_cli
 
 
 def test_a_truncated_jpeg_is_analysed_as_far_as_it_decodes_and_reported(picture_files, tmp_path):

@@ -3,14 +3,13 @@ tenths of a second) is one line and exit 130, not a traceback from inside a libr
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import FER_VIDEO, ctrl_c_reaches_the_child
+
+from tests.support import start_cli
 
 
 def _loading(pid: int, library: str) -> bool:
@@ -24,9 +23,7 @@ def _loading(pid: int, library: str) -> bool:
 @pytest.mark.parametrize("library", ["numpy", "cv2"])
 def test_ctrl_c_while_the_command_imports_is_one_line_and_exit_130(sample_video, tmp_path, library):
     output = tmp_path / "t.csv"
-    child = subprocess.Popen([str(FER_VIDEO), "timeline", str(sample_video), "-o", str(output), "-q"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child)
+    child = start_cli("timeline", sample_video, "-o", output, "-q")
     deadline = time.monotonic() + 60
     while not _loading(child.pid, library) and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import run_cli
 
 from fer_video.models.card import InputSpec, ModelCard
 from fer_video.models.fernet import RECIPE, build_fernet
 from fer_video.plugins.manager import PluginManager
 from fer_video.training.ensemble import ensemble_training_card
+from tests.support import run_cli
 
 
 def _trained_looking_fernet(folder, seed: int):

@@ -12,10 +12,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FER_VIDEO, run_cli
 
 from fer_video.io.ffmpeg import count_frames, ffmpeg_exe, probe
 from fer_video.report.timeline_file import read_timeline
+from tests.support import run_cli
 
 FAULTY_PLUGIN = Path(__file__).parents[1] / "faulty_plugin"  # fer_video_faulty, found through its entry point
 OUR_LINES = re.compile(r"^(detector: |tracker: |fer-video: |warning: |wrote |\d+ frames, )")
@@ -125,8 +125,7 @@ def _with_file_size_limit(limit: int, *args: object) -> subprocess.CompletedProc
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run([str(FER_VIDEO), *map(str, args)], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=limited)
+    return run_cli(*args, preexec_fn=limited)
 
 
 def test_a_disk_that_fills_under_the_timeline(sample_video, tmp_path):

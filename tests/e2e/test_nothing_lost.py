@@ -14,9 +14,9 @@ import time
 
 import pandas as pd
 import pytest
-from conftest import FER_VIDEO, ctrl_c_reaches_the_child, run_cli
 
 from fer_video.io.ffmpeg import count_frames, probe
+from tests.support import run_cli, start_cli, stop_midway
 
 
 def _leftovers(folder) -> list[str]:
@@ -54,8 +54,7 @@ def test_a_fifo_output_gets_the_csv_and_stays_a_fifo(sample_video, tmp_path):
     reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     received = b""
     try:
-        process = subprocess.Popen([str(FER_VIDEO), "timeline", sample_video, "-o", fifo, "--force",
-                                    "--detector", "haar", "-q"], stderr=subprocess.PIPE, text=True)
+        process = start_cli("timeline", sample_video, "-o", fifo, "--force", "--detector", "haar", "-q", stdout=None)
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             try:
@@ -108,8 +107,7 @@ def test_demo_run_again_keeps_the_users_files(tmp_path):
 
 def test_two_runs_writing_one_output_at_once_each_publish_a_whole_file(sample_video, tmp_path):
     out = tmp_path / "out.mp4"
-    command = [str(FER_VIDEO), "annotate", str(sample_video), "-o", str(out), "--detector", "haar", "-q"]
-    runs = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    runs = [start_cli("annotate", sample_video, "-o", out, "--detector", "haar", "-q", stdout=None) for _ in range(2)]
     results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
     assert [code for code, _ in results] == [0, 0], results
     assert count_frames(out) == 60 and probe(out).video_codec == "h264"
@@ -195,22 +193,10 @@ def ten_second_video(tmp_path_factory):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_termination_signal_finishes_the_outputs_like_ctrl_c(ten_second_video, tmp_path, signum):
     out, csv = tmp_path / "out.mp4", tmp_path / "t.csv"
-    process = subprocess.Popen(
-        [str(FER_VIDEO), "annotate", ten_second_video, "-o", out, "--csv", csv, "--detector", "haar"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child,
-    )
-    deadline = time.time() + 180
-    progress = ""
-    while time.time() < deadline and process.poll() is None:
-        progress += process.stderr.read(1) or ""
-        done = re.findall(r"(\d+)/300", progress)
-        if done and int(done[-1]) >= 100:  # faces are on screen from frame 36
-            break
-    process.send_signal(signum)
-    _, rest = process.communicate(timeout=60)
-    assert process.returncode == 128 + signum, progress + rest
-    assert "interrupted" in rest
+    process = start_cli("annotate", ten_second_video, "-o", out, "--csv", csv, "--detector", "haar")
+    stderr = stop_midway(process, total=300, at=100, signum=signum)  # faces are on screen from frame 36
+    assert process.returncode == 128 + signum, stderr
+    assert "interrupted" in stderr
     frames = count_frames(out)
     assert 100 <= frames < 300 and probe(out).video_codec == "h264"
     assert 0 <= pd.read_csv(csv).frame.max() < frames

@@ -6,7 +6,8 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import run_cli
+
+from tests.support import run_cli
 
 USAGE, INPUT = 2, 1
 
@@ -102,7 +103,7 @@ def test_an_unreadable_video_is_told_what_is_wrong_with_it(sample_video, tmp_pat
 
 
 def test_weights_of_another_architecture_are_refused(sample_video, tmp_path):
-    from conftest import REPO
+    from tests.support import REPO
 
     fernet = REPO / "models" / "fernet.tflite"
     result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--classifier", "model3", "--weights", fernet)

@@ -6,9 +6,9 @@ import csv
 
 import cv2
 import numpy as np
-from conftest import run_cli
 
 from fer_video.emotions import EMOTIONS
+from tests.support import run_cli
 
 
 def _same_size_portraits(pictures, folder):

@@ -13,7 +13,6 @@ import cv2
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, run_cli
 
 from fer_video.emotions import EMOTIONS
 from fer_video.io.timeline_rows import columns
@@ -23,6 +22,7 @@ from fer_video.report.downsample import drawn_points
 from fer_video.report.figure import DPI, figure_size
 from fer_video.report.page import MAX_POINTS
 from fer_video.report.summary import summarise
+from tests.support import REPO, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -8,9 +8,9 @@ import subprocess
 import cv2
 import numpy as np
 import pandas as pd
-from conftest import run_cli
 
 from fer_video.io.ffmpeg import H264Writer, ffmpeg_exe, probe
+from tests.support import run_cli
 
 
 def _stored_sideways(sample_video, folder):

@@ -12,17 +12,14 @@ import asyncio
 import base64
 import json
 import os
-import signal
 import socket
 import struct
-import subprocess
-import threading
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import FER_VIDEO, ctrl_c_reaches_the_child
+
+from tests.support import request, serving
 
 websockets_client = pytest.importorskip("websockets.asyncio.client", reason="the load test needs websockets")
 
@@ -48,43 +45,8 @@ def _rss_mb(pid: int) -> float:
     raise AssertionError(f"no VmRSS for process {pid}")
 
 
-def _start(video: Path, csv_path: Path) -> SimpleNamespace:
-    """``fer-video serve`` on a free loopback port with the shipped models, room for 24 viewers (8 by default)."""
-    process = subprocess.Popen(
-        [str(FER_VIDEO), "serve", "--source", str(video), "--port", "0", "--detector", "haar",
-         "--csv", str(csv_path), "--sink-opt", "web.max_viewers=24"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, preexec_fn=ctrl_c_reaches_the_child,
-    )
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        for line in process.stderr:
-            lines.append(line)
-            if "live view at " in line:
-                ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    deadline = time.monotonic() + 120
-    while not ready.wait(0.2):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            time.sleep(0.2)  # its last lines
-            pytest.fail("fer-video serve did not start:\n" + "".join(lines))
-    url = next(line for line in lines if "live view at " in line).split("live view at ")[1].split()[0]
-    port = int(url.rstrip("/").rsplit(":", 1)[1])
-    return SimpleNamespace(port=port, process=process, lines=lines, csv=csv_path)
-
-
 def _stats(port: int, window: int = 3) -> dict:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(f"GET /stats?window={window} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                     "Connection: close\r\n\r\n".encode())
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    return json.loads(data.split(b"\r\n\r\n", 1)[1])
+    return json.loads(request(port, "GET", f"/stats?window={window}").body)
 
 
 def _raw_upgrade(port: int, receive_buffer: int | None = None) -> socket.socket:
@@ -166,21 +128,18 @@ async def _load(port: int, pid: int) -> SimpleNamespace:
 def test_twenty_viewers_a_stuck_one_and_hang_ups_keep_the_rate_memory_flat_and_the_csv_whole(sample_video, tmp_path):
     import pandas as pd
 
-    server = _start(sample_video, tmp_path / "timeline.csv")
-    try:
+    csv_path = tmp_path / "timeline.csv"
+    # the shipped models, and room for 24 viewers (8 by default)
+    with serving("--source", sample_video, "--detector", "haar", "--csv", csv_path,
+                 "--sink-opt", "web.max_viewers=24") as server:
         deadline = time.monotonic() + 60
         while _stats(server.port)["rows"] < 1:  # models loaded, faces analysed
-            assert time.monotonic() < deadline, "no face analysed in 60 s:\n" + "".join(server.lines)
+            assert time.monotonic() < deadline, "no face analysed in 60 s:\n" + server.said()
             time.sleep(0.2)
         result = asyncio.run(_load(server.port, server.process.pid))
         rows_before_stop = _stats(server.port)["rows"]
         time.sleep(0.5)  # the CSV sink has those rows too by now
-        server.process.send_signal(signal.SIGINT)
-        assert server.process.wait(timeout=30) == 0, "".join(server.lines)
-    finally:
-        if server.process.poll() is None:
-            server.process.kill()
-            server.process.wait()
+        assert server.ctrl_c() == 0, server.said()
     report = (f"alone {result.alone:.1f} frames/s; with {VIEWERS}: {min(result.rates):.1f}-{max(result.rates):.1f}; "
               f"RSS MB {[round(mb) for _, mb in result.rss]}; frames sent to the one that never reads: "
               f"{result.left[0]['sent_per_s'] * result.stuck_s if result.left else None}")
@@ -192,11 +151,11 @@ def test_twenty_viewers_a_stuck_one_and_hang_ups_keep_the_rate_memory_flat_and_t
     stuck = result.left[0]  # frames sent over its life (at most 60 s): no more than are unacknowledged
     assert stuck["sent_per_s"] * result.stuck_s <= 3, f"frames pushed at a viewer that reads none: {stuck}"
     assert max(mb for _, mb in result.rss) - result.rss[0][1] <= RSS_GROWTH_MB, report
-    assert "Traceback" not in "".join(server.lines), "".join(server.lines)
+    assert "Traceback" not in server.said(), server.said()
 
-    text = server.csv.read_text()
+    text = csv_path.read_text()
     assert text.endswith("\n"), "the CSV ends in the middle of a row"
-    table = pd.read_csv(server.csv)
+    table = pd.read_csv(csv_path)
     assert len(table) >= rows_before_stop > 0, f"{len(table)} rows written, {rows_before_stop} analysed"
     assert table["face_id"].notna().all()
     assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]

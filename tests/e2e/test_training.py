@@ -8,7 +8,6 @@ import cv2
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FER2013, needs_fer2013, run_cli
 
 from fer_video.emotions import EMOTIONS
 from fer_video.models.card import ModelCard
@@ -16,6 +15,7 @@ from fer_video.models.fernet import RECIPE
 from fer_video.models.shipped import models_dir
 from fer_video.training.datasets import load_fer2013
 from fer_video.training.metrics import Report
+from tests.support import FER2013, needs_fer2013, run_cli, start_cli
 
 
 def _faces(count: int, seed: int = 0):
@@ -97,17 +97,13 @@ def test_short_training_run_lowers_the_loss_resumes_and_writes_a_card_that_loads
 
 @needs_fer2013
 def test_an_interrupted_run_resumes_where_it_stopped(tmp_path):
-    import os
     import subprocess
     import time
-
-    from conftest import FER_VIDEO
 
     out = tmp_path / "run"
     args = ["train", "--model", "fernet", "--data", str(FER2013), "--out", str(out), "--limit", "512",
             "--batch-size", "32", "--epochs", "3"]
-    process = subprocess.Popen([str(FER_VIDEO), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    process = start_cli(*args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     history = out / "history.csv"
     deadline = time.time() + 240
     while time.time() < deadline and process.poll() is None:

@@ -8,9 +8,9 @@ import subprocess
 import cv2
 import numpy as np
 import pytest
-from conftest import run_cli
 
 from fer_video.io.ffmpeg import count_frames, ffmpeg_exe, probe
+from tests.support import run_cli
 
 # The sample video at 30 fps for its first second, then at 10 fps: every frame of the first
 # second, then every third one, each keeping its own presentation time.

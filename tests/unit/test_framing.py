@@ -5,13 +5,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from conftest import FER2013, needs_fer2013
 
 from fer_video.builtins.haar import HaarDetector
 from fer_video.builtins.mediapipe import MediaPipeDetector
 from fer_video.framing import Framing
 from fer_video.models.card import InputSpec
 from fer_video.types import Face
+from tests.support import FER2013, needs_fer2013
 
 SPEC = InputSpec(size=48, color="gray")
 

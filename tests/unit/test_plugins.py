@@ -7,11 +7,11 @@ import ast
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
 from fer_video import hookimpl
 from fer_video.plugins.factories import StageFactory
 from fer_video.plugins.manager import PluginManager, UnknownStageError
+from tests.support import run_cli
 
 CORE = Path(__file__).resolve().parents[2] / "fer_video"
 

@@ -1,0 +1,162 @@
+"""What the tests share beyond fixtures: where things are, and the ``fer-video`` command started as a
+user starts it (run to the end, stopped midway, or serving the live view). Fixtures are in conftest.py."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import Message
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FER2013 = REPO.parent / "shared" / "data" / "fer2013" / "fer2013_train_val.npz"
+FER_VIDEO = Path(sys.executable).parent / "fer-video"
+ARTIFACTS = REPO / "tests" / "artifacts"
+"""Screenshots a browser test leaves for a person to look at (ignored by git)."""
+
+needs_fer2013 = pytest.mark.skipif(
+    not FER2013.exists(),
+    reason=f"FER-2013 is not on this machine ({FER2013}); it is never shipped with fer-video",
+)
+
+
+def cli_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment the command runs in: this one, TensorFlow quiet, and no plugin blocked unless
+    ``env`` says so (a tester's own ``FER_VIDEO_BLOCK_PLUGINS`` must not change what a test sees)."""
+    full = {key: value for key, value in os.environ.items() if key != "FER_VIDEO_BLOCK_PLUGINS"}
+    return {**full, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
+
+
+def ctrl_c_reaches_the_child() -> None:
+    """``preexec_fn`` for a child the test will stop with a signal: a shell starts background jobs
+    with SIGINT ignored, and ``nohup`` ignores SIGHUP; a child that inherits that never sees the
+    test's Ctrl+C or hang-up (fer-video rightly leaves an ignored SIGHUP ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
+def run_cli(*args: object, env: dict[str, str] | None = None, timeout: float = 300,
+            preexec_fn=None) -> subprocess.CompletedProcess:
+    """Run the installed ``fer-video`` console script to its end, as a user would."""
+    return subprocess.run([str(FER_VIDEO), *map(str, args)], capture_output=True, text=True, env=cli_env(env),
+                          timeout=timeout, preexec_fn=preexec_fn)
+
+
+def start_cli(*args: object, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+              env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start the command in the background, for a test that watches it or stops it with a signal."""
+    return subprocess.Popen([str(FER_VIDEO), *map(str, args)], stdout=stdout, stderr=stderr, text=True,
+                            env=cli_env(env), preexec_fn=ctrl_c_reaches_the_child)
+
+
+def stop_midway(process: subprocess.Popen, total: int, at: int, signum: int = signal.SIGINT) -> str:
+    """Read the progress bar of ``process`` (started with ``start_cli``) until ``at`` of its ``total``
+    frames are done, then send ``signum`` and wait for it to end; returns all it wrote to stderr."""
+    deadline = time.time() + 180
+    progress = ""
+    while time.time() < deadline and process.poll() is None:
+        progress += process.stderr.read(1) or ""
+        done = re.findall(rf"(\d+)/{total}", progress)
+        if done and int(done[-1]) >= at:
+            break
+    process.send_signal(signum)
+    _, rest = process.communicate(timeout=60)
+    return progress + rest
+
+
+@dataclass
+class Reply:
+    """An HTTP answer, read whole."""
+
+    status: int
+    headers: Message
+    body: bytes
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Reply:
+    """One HTTP request to a server on this machine's loopback."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return Reply(response.status, response.headers, response.read())
+    finally:
+        connection.close()
+
+
+@dataclass
+class LiveServer:
+    """A running ``fer-video serve``: ``url`` as printed without its token (``http://HOST:PORT``)."""
+
+    process: subprocess.Popen
+    url: str
+    port: int
+    token: str | None
+    lines: list[str] = field(default_factory=list)
+
+    def said(self) -> str:
+        return "".join(self.lines)
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Reply:
+        return request(self.port, method, path, body, headers)
+
+    def ctrl_c(self, timeout: float = 30) -> int:
+        """Stop it as a user at its terminal does; its exit code."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=timeout)
+
+
+@contextmanager
+def serving(*args: object) -> Iterator[LiveServer]:
+    """``fer-video serve --port 0 ARGS...``, once it says where it listens; killed on the way out unless
+    the test stopped it. Its stderr lines collect in ``lines`` as it runs."""
+    process = start_cli("serve", "--port", "0", *args, stdout=subprocess.DEVNULL)
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in process.stderr:
+            lines.append(line)
+            if "live view at " in line:
+                ready.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.wait(0.2):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                time.sleep(0.2)  # its last lines
+                pytest.fail("fer-video serve did not start:\n" + "".join(lines))
+        printed = next(line for line in lines if "live view at " in line).split("live view at ")[1].split()[0]
+        url, _, query = printed.partition("?")
+        token = query.removeprefix("token=") if query.startswith("token=") else None
+        url = url.rstrip("/")
+        yield LiveServer(process, url, int(url.rsplit(":", 1)[1]), token, lines)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        reader.join(5)  # its last lines, for the test to read
+
+
+def wait_in_page(page, expression: str, timeout: float = 20) -> None:
+    """Poll ``expression`` in a Playwright page (``wait_for_function`` needs eval, which fer-video's pages'
+    Content-Security-Policy forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {expression}")
+        time.sleep(0.1)
