@@ -74,6 +74,13 @@ class VideoFileSource:
         expected = self.info.frame_count
         if index == 0:
             self.stopped_early = f"{self.path}: no frame could be decoded; the file is damaged or empty"
+        elif expected and index < expected - 1 and time_s >= (expected - 2) / fps:
+            # Frames missing from the middle, not the end: empty (zero-size) or undecodable ones
+            # were skipped, and the outputs still run to the end of the video.
+            self.stopped_early = (
+                f"{self.path}: {expected - index} of the {expected} frames its header announces were empty "
+                f"or could not be decoded and were skipped; the outputs cover the whole video"
+            )
         elif expected and index < expected - 1:
             self.stopped_early = (
                 f"{self.path}: decoding stopped at frame {index} of the {expected} its header announces "
