@@ -74,7 +74,8 @@ class Analyser:
 
         stages = {"detector": self.detector, "classifier": self.classifier,
                   "tracker": self.config.build_stage(self.plugins, "tracker"),
-                  "smoother": self.config.build_stage(self.plugins, "smoother")}
+                  "smoother": self.config.build_stage(self.plugins, "smoother"),
+                  "annotator": self.config.build_stage(self.plugins, "annotator")}
         return self.config.pipeline(open_source(video), stages, sinks)
 
 

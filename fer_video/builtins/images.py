@@ -1,4 +1,4 @@
-"""The ``image`` sink (annotated pictures) and the ``window`` sink (a live OpenCV window)."""
+"""The ``image`` sink: an annotated picture for a picture, a folder of them for a folder."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from pathlib import Path
 import cv2
 
 from fer_video import hookimpl
-from fer_video.builtins.overlay import annotate
 from fer_video.io.atomic import clean_stale, discard, partial_path, publish
 from fer_video.plugins.factories import StageFactory
-from fer_video.protocols import StopPipeline
 from fer_video.types import Frame, RunInfo
 
 
@@ -35,7 +33,7 @@ class ImageSink:
         target = self.output / frame.name if self._kind == "folder" else self.output
         partial = partial_path(target)
         try:
-            written = cv2.imwrite(str(partial), annotate(frame))
+            written = cv2.imwrite(str(partial), frame.annotated())
         except BaseException:
             discard(partial, target)
             raise
@@ -48,34 +46,6 @@ class ImageSink:
         pass
 
 
-class WindowSink:
-    """Shows the annotated stream in a window; ``q`` or Esc ends the run."""
-
-    def __init__(self, output: Path | str | None = None, title: str = "fer-video") -> None:
-        self.title = title
-
-    def start(self, run: RunInfo) -> None:
-        try:
-            cv2.namedWindow(self.title, cv2.WINDOW_NORMAL)
-        except cv2.error as error:
-            raise RuntimeError(
-                f"cannot open a window ({error.err}); is a display available? "
-                "Use `fer-video timeline` or `annotate` on a headless machine"
-            ) from None
-
-    def write(self, frame: Frame) -> None:
-        cv2.imshow(self.title, annotate(frame))
-        if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
-            raise StopPipeline
-
-    def close(self) -> None:
-        cv2.destroyWindow(self.title)
-        cv2.waitKey(1)
-
-
 @hookimpl
 def fer_video_sinks() -> list[StageFactory]:
-    return [
-        StageFactory("image", ImageSink, "annotated image, or folder of images (output=PATH)"),
-        StageFactory("window", WindowSink, "live window with the overlay; q quits"),
-    ]
+    return [StageFactory("image", ImageSink, "annotated image, or folder of images (output=PATH)")]

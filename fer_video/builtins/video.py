@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fer_video import hookimpl
-from fer_video.builtins.overlay import annotate
 from fer_video.io.atomic import clean_stale, discard, partial_path, publish, special_kind
 from fer_video.io.ffmpeg import H264Writer, audio_of, probe
 from fer_video.plugins.factories import StageFactory
@@ -58,7 +57,7 @@ class VideoSink:
         self._resample = source.kind == "video" and source.variable_rate
 
     def write(self, frame: Frame) -> None:
-        image = annotate(frame) if self.annotated else frame.image
+        image = frame.annotated() if self.annotated else frame.image
         self._frames += 1
         if not self._resample:
             self._writer.write(image)

@@ -25,7 +25,7 @@ def add_stage_options(parser: argparse.ArgumentParser) -> None:
     stages = parser.add_argument_group("stages (see `fer-video plugins`)")
     stages.add_argument("--config", help="pipeline.toml with [detector], [classifier], ... tables")
     for kind, default in (("detector", "mediapipe"), ("classifier", "fernet"), ("tracker", "iou"),
-                          ("smoother", "ema")):
+                          ("smoother", "ema"), ("annotator", "overlay")):
         stages.add_argument(f"--{kind}", metavar="NAME", help=f"{kind} plugin name (default {default})")
         stages.add_argument(f"--{kind}-opt", action="append", metavar="KEY=VALUE", help=f"{kind} option")
     stages.add_argument("--weights", help="weights file for the classifier")

@@ -2,6 +2,8 @@
 
 A ``pipeline.toml`` for repeatable runs::
 
+    annotator = "blur"        # what video, image, window and web sinks show (default overlay)
+
     [detector]
     name = "mediapipe"
     model = "full"
@@ -17,7 +19,8 @@ A ``pipeline.toml`` for repeatable runs::
     name = "jsonl"
     output = "timeline.jsonl"
 
-Every key besides ``name`` is passed to the stage as an option; command-line flags
+A stage is a table or, without options, just its name (``annotator = "blur"``). Every key
+besides ``name`` is passed to the stage as an option; command-line flags
 (``--detector haar --detector-opt min_neighbors=6``) override the file.
 """
 
@@ -31,8 +34,9 @@ from typing import Any
 from fer_video.plugins.manager import PluginManager
 from fer_video.runtime.pipeline import DETECT_EVERY, Pipeline
 
-SINGLE_STAGES = ("detector", "classifier", "tracker", "smoother")
-DEFAULTS = {"detector": "mediapipe", "classifier": "fernet", "tracker": "iou", "smoother": "ema"}
+SINGLE_STAGES = ("detector", "classifier", "tracker", "smoother", "annotator")
+DEFAULTS = {"detector": "mediapipe", "classifier": "fernet", "tracker": "iou", "smoother": "ema",
+            "annotator": "overlay"}
 
 
 @dataclass
@@ -45,12 +49,13 @@ class StageChoice:
 
 @dataclass
 class PipelineConfig:
-    """Which detector, classifier, tracker, smoother and extra sinks to run."""
+    """Which detector, classifier, tracker, smoother, annotator and extra sinks to run."""
 
     detector: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["detector"]))
     classifier: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["classifier"]))
     tracker: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["tracker"]))
     smoother: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["smoother"]))
+    annotator: StageChoice = field(default_factory=lambda: StageChoice(DEFAULTS["annotator"]))
     sinks: list[StageChoice] = field(default_factory=list)
     margin: float | None = None  # None: the detector's own framing
     detect_every: int = DETECT_EVERY
@@ -84,7 +89,10 @@ class PipelineConfig:
         return config
 
     def build(self, plugins: PluginManager) -> dict[str, Any]:
-        """Create the detector, classifier, tracker and smoother (in that order)."""
+        """Create the detector, classifier, tracker, smoother and annotator (in that order), once every
+        name is known to be installed: a misspelt stage stops the run before any model loads."""
+        for kind in SINGLE_STAGES:
+            plugins.find(kind, getattr(self, kind).name)
         return {kind: self.build_stage(plugins, kind) for kind in SINGLE_STAGES}
 
     def build_stage(self, plugins: PluginManager, kind: str) -> Any:
@@ -96,7 +104,7 @@ class PipelineConfig:
         """The pipeline these choices describe, around ``stages`` already built (as :meth:`build` makes
         them): ``batch`` loads the detector and classifier once and builds the rest for each video."""
         return Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
-                        smoother=stages["smoother"], sinks=sinks, margin=self.margin,
+                        smoother=stages["smoother"], annotator=stages["annotator"], sinks=sinks, margin=self.margin,
                         detect_every=self.detect_every, **options)
 
 

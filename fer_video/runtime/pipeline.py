@@ -1,4 +1,4 @@
-"""The pipeline: source -> detector -> tracker -> classifier -> smoother -> sinks, frame by frame."""
+"""The pipeline: source -> detector -> tracker -> classifier -> smoother -> (annotator) -> sinks, frame by frame."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from fer_video.framing import Framing
-from fer_video.protocols import Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
+from fer_video.protocols import Annotator, Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
 from fer_video.runtime.buffering import Behind, prefetch
 from fer_video.runtime.face_motion import FaceMotion
 from fer_video.types import Frame, RunInfo
@@ -59,6 +59,10 @@ class Pipeline:
     frame: the one safe place to swap ``classifier`` or ``smoother`` while running, and, on a
     live source, ``detector`` (see :class:`fer_video.runtime.controls.PipelineControls`). It returns
     ``False`` to hand the frame to the sinks unanalysed (paused).
+
+    ``annotator`` draws each frame for the sinks that show pictures, which ask for it as
+    ``frame.annotated()``: drawn once a frame, and only when a sink asks. Without one they show
+    the frames as they are.
     """
 
     def __init__(
@@ -69,6 +73,7 @@ class Pipeline:
         *,
         tracker: Tracker | None = None,
         smoother: Smoother | None = None,
+        annotator: Annotator | None = None,
         sinks: Sequence[Sink] = (),
         margin: float | None = None,
         detect_every: int = DETECT_EVERY,
@@ -80,6 +85,7 @@ class Pipeline:
         self.classifier = classifier
         self.tracker = tracker
         self.smoother = smoother
+        self.annotator = annotator
         self.sinks = list(sinks)
         if margin is not None and not 0 <= margin <= 2:  # a negative margin crops nothing
             raise ValueError(f"margin must be from 0 to 2 (the fraction of the face box added on each side), "
@@ -272,6 +278,8 @@ class Pipeline:
         return summary
 
     def _write(self, frame: Frame) -> None:
+        if self.annotator is not None:
+            frame.annotator = _Annotating(self.annotator)
         for sink in self.sinks:
             with _failing_in("sink", sink, frame):
                 sink.write(frame)
@@ -295,6 +303,17 @@ class Pipeline:
         from tqdm import tqdm
 
         return tqdm(total=self.source.info.frame_count, unit="frame", dynamic_ncols=True, leave=True)
+
+
+class _Annotating:
+    """The run's annotator as a frame calls it: a failure names the annotator and the frame."""
+
+    def __init__(self, annotator: Annotator) -> None:
+        self.annotator = annotator
+
+    def annotate(self, frame: Frame):
+        with _failing_in("annotator", self.annotator, frame):
+            return self.annotator.annotate(frame)
 
 
 @contextmanager

@@ -15,7 +15,6 @@ from typing import Any
 
 import cv2
 
-from fer_video.builtins.overlay import annotate
 from fer_video.builtins.web.app import LOOPBACK_HOSTS, MAX_MESSAGE_BYTES, create_app
 from fer_video.builtins.web.hub import Hub, Packet
 from fer_video.emotions import EMOTIONS
@@ -134,7 +133,7 @@ class WebSink:
                 self._error = error
 
     def _encode(self, frame: Frame, captured: float, analysed: bool) -> Packet:
-        ok, jpeg = cv2.imencode(".jpg", annotate(frame), [cv2.IMWRITE_JPEG_QUALITY, self.quality])
+        ok, jpeg = cv2.imencode(".jpg", frame.annotated(), [cv2.IMWRITE_JPEG_QUALITY, self.quality])
         if not ok:
             raise ValueError("OpenCV could not encode the frame as JPEG")
         self._seq += 1
