@@ -14,6 +14,7 @@ summary = Pipeline(
     classifier=plugins.create("classifier", "fernet"),
     tracker=plugins.create("tracker", "iou"),
     smoother=plugins.create("smoother", "ema", alpha=0.3),
+    annotator=plugins.create("annotator", "overlay"),  # what the video sink draws; "blur" hides the faces
     sinks=[
         plugins.create("sink", "video", output="annotated.mp4"),
         plugins.create("sink", "csv", output="timeline.csv"),
