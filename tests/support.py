@@ -3,7 +3,9 @@ user starts it (run to the end, stopped midway, or serving the live view). Fixtu
 
 from __future__ import annotations
 
+import csv
 import http.client
+import json
 import os
 import re
 import signal
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -160,3 +163,51 @@ def wait_in_page(page, expression: str, timeout: float = 20) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {expression}")
         time.sleep(0.1)
+
+
+PLANTED = {"frame": 70_368, "emotion": "surprise", "score": 0.99}
+"""The one peak ``synthesise_timeline`` plants in face 0, at 39:05.6 at 30 fps (in timelines that long)."""
+
+
+def synthesise_timeline(path: Path, *, seconds: float, fps: float = 30.0, faces: int = 1,
+                        smoothed: bool = True, jsonl: bool = False, gap: tuple[int, int] | None = None,
+                        seed: int = 0) -> Path:
+    """A timeline as the csv/jsonl sinks write it: a random walk of scores per face, one planted peak."""
+    from fer_video.emotions import EMOTIONS
+    from fer_video.io.timeline_rows import columns
+
+    rng = np.random.default_rng(seed)
+    frames = np.arange(int(round(seconds * fps)))
+    if gap is not None:
+        frames = frames[(frames < gap[0]) | (frames >= gap[1])]
+    names = columns(smoothed)
+    rows = []
+    for face_id in range(faces):
+        logits = np.cumsum(rng.normal(0, 0.08, (len(frames), len(EMOTIONS))), axis=0)
+        scores = np.exp(logits - logits.max(axis=1, keepdims=True))
+        scores /= scores.sum(axis=1, keepdims=True)
+        scores *= 0.9  # no score reaches the planted peak by chance
+        planted = np.flatnonzero(frames == PLANTED["frame"])
+        if face_id == 0 and len(planted):
+            scores[planted[0]] = 0.0015
+            scores[planted[0], EMOTIONS.index(PLANTED["emotion"])] = PLANTED["score"]
+        for frame, row_scores in zip(frames.tolist(), np.round(scores, 4).tolist()):
+            top = int(np.argmax(row_scores))
+            row = [frame, round(frame / fps, 6), face_id, 100 + 300 * face_id, 120, 90, 90, 0.9, EMOTIONS[top],
+                   row_scores[top], *row_scores]
+            rows.append(row + row_scores if smoothed else row)
+    rows.sort(key=lambda row: (row[0], row[2]))
+    with path.open("w", newline="") as handle:
+        if jsonl:
+            handle.writelines(json.dumps(dict(zip(names, row))) + "\n" for row in rows)
+        else:
+            writer = csv.writer(handle)
+            writer.writerow(names)
+            writer.writerows(rows)
+    return path
+
+
+def random_faces(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` 48x48 grey faces of noise and their labels: FER-2013's shapes, for data-handling tests."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (count, 48, 48), dtype=np.uint8), rng.integers(0, 7, count)

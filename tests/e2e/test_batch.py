@@ -185,32 +185,6 @@ def test_a_worker_that_dies_fails_its_video_only(sample_video, reference_csv, tm
     assert _leftovers(out) == []
 
 
-def test_inputs_are_found_sorted_and_mirrored(tmp_path):
-    from fer_video.batch.inputs import check_output_folder, find_videos
-    from fer_video.cli import UsageError
-
-    for name in ("day1/b.mp4", "day1/a.MOV", "day1/a.mp4", "day1/notes.txt", "day2/deep/c.mkv",
-                 "day2/.hidden.mp4", "day2/.cache/d.mp4", "loose/e.mp4"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_bytes(b"")
-    found = find_videos([str(tmp_path / "day1" / "*.mp4"), str(tmp_path / "day1" / "a.MOV"),
-                         str(tmp_path / "day2"), str(tmp_path / "loose" / "e.mp4"), str(tmp_path / "day2")])
-    assert [(video.name, video.path.relative_to(tmp_path).as_posix()) for video in found.videos] == [
-        ("day1/a.MOV", "day1/a.MOV"), ("day1/a.mp4", "day1/a.mp4"), ("day1/b", "day1/b.mp4"),
-        ("day2/deep/c", "day2/deep/c.mkv"), ("loose/e", "loose/e.mp4")]
-    assert found.videos[2].output(tmp_path / "out", ".csv") == tmp_path / "out" / "day1" / "b.csv"
-    check_output_folder(tmp_path / "out", found)  # beside the inputs' folders: fine
-    for inside in (tmp_path / "day2" / "out", tmp_path / "day1"):
-        with pytest.raises(UsageError):
-            check_output_folder(inside, found)
-    alone = find_videos([str(tmp_path / "loose" / "e.mp4")])
-    assert [video.name for video in alone.videos] == ["e"]
-    with pytest.raises(UsageError, match="beside it"):
-        check_output_folder(tmp_path / "loose", alone)
-    with pytest.raises(FileNotFoundError, match="matches no video"):
-        find_videos([str(tmp_path / "day1" / "*.avi")])
-
-
 def test_without_ray_the_ray_engine_says_how_to_get_it(videos, tmp_path):
     shadow = tmp_path / "shadow" / "ray"
     shadow.mkdir(parents=True)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from fer_video.models.card import InputSpec, ModelCard
+from fer_video.models.card import ModelCard
 from fer_video.models.fernet import RECIPE, build_fernet
 from fer_video.plugins.manager import PluginManager
-from fer_video.training.ensemble import ensemble_training_card
 from tests.support import run_cli
 
 
@@ -52,13 +50,6 @@ def test_an_exported_ensemble_scores_the_mean_of_its_members(tmp_path):
     assert [m["seed"] for m in members] == [1, 2] and members[0]["weights"] == str(first)
     assert card.details["parameters"] == 2 * build_fernet().count_params()
     assert "validation" in card.details and card.input == RECIPE.input
-
-
-def test_members_must_share_their_input():
-    fernet = ModelCard(architecture="fernet", input=RECIPE.input)
-    sharper = ModelCard(architecture="fernet", input=InputSpec(size=48, color="gray", blur=1.0))
-    with pytest.raises(ValueError, match="b.weights.h5 is a fernet taking .* members must share"):
-        ensemble_training_card([fernet, sharper], ["a.weights.h5", "b.weights.h5"])
 
 
 def test_export_can_ship_flip_averaging_in_the_card_and_measures_with_it(tmp_path):

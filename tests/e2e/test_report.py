@@ -3,7 +3,6 @@ and the page opened in a real headless Chromium."""
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import time
@@ -15,57 +14,14 @@ import pandas as pd
 import pytest
 
 from fer_video.emotions import EMOTIONS
-from fer_video.io.timeline_rows import columns
 from fer_video.palette import EMOTION_COLOURS, EMOTION_DASHES, EMOTION_WIDTHS, face_colour
 from fer_video.report import read_timeline
-from fer_video.report.downsample import drawn_points
 from fer_video.report.figure import DPI, figure_size
 from fer_video.report.page import MAX_POINTS
 from fer_video.report.summary import summarise
-from tests.support import REPO, run_cli
+from tests.support import ARTIFACTS, PLANTED, run_cli, synthesise_timeline
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = REPO / "tests" / "artifacts"
 HOUR_ROWS = 108_000
-PLANTED = {"frame": 70_368, "emotion": "surprise", "score": 0.99}  # 39:05.6 at 30 fps
-
-
-def synthesise(path: Path, *, seconds: float, fps: float = 30.0, faces: int = 1, smoothed: bool = True,
-               jsonl: bool = False, gap: tuple[int, int] | None = None, seed: int = 0) -> Path:
-    """A timeline as the csv/jsonl sinks write it: a random walk of scores per face, one planted peak."""
-    rng = np.random.default_rng(seed)
-    frames = np.arange(int(round(seconds * fps)))
-    if gap is not None:
-        frames = frames[(frames < gap[0]) | (frames >= gap[1])]
-    names = columns(smoothed)
-    rows = []
-    for face_id in range(faces):
-        logits = np.cumsum(rng.normal(0, 0.08, (len(frames), len(EMOTIONS))), axis=0)
-        scores = np.exp(logits - logits.max(axis=1, keepdims=True))
-        scores /= scores.sum(axis=1, keepdims=True)
-        scores *= 0.9  # no score reaches the planted peak by chance
-        planted = np.flatnonzero(frames == PLANTED["frame"])
-        if face_id == 0 and len(planted):
-            scores[planted[0]] = 0.0015
-            scores[planted[0], EMOTIONS.index(PLANTED["emotion"])] = PLANTED["score"]
-        for frame, row_scores in zip(frames.tolist(), np.round(scores, 4).tolist()):
-            top = int(np.argmax(row_scores))
-            row = [frame, round(frame / fps, 6), face_id, 100 + 300 * face_id, 120, 90, 90, 0.9, EMOTIONS[top],
-                   row_scores[top], *row_scores]
-            rows.append(row + row_scores if smoothed else row)
-    rows.sort(key=lambda row: (row[0], row[2]))
-    with path.open("w", newline="") as handle:
-        if jsonl:
-            handle.writelines(json.dumps(dict(zip(names, row))) + "\n" for row in rows)
-        else:
-            writer = csv.writer(handle)
-            writer.writerow(names)
-            writer.writerows(rows)
-    return path
-
-
 def report_data(page: str) -> dict:
     """The JSON the page's charts are drawn from."""
     text = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S).group(1)
@@ -186,31 +142,11 @@ def test_the_svg_figure_and_its_line_styles_for_grey_print(analysed, tmp_path):
     assert len(styles) == len(EMOTIONS), "two emotions would look alike in grey"
 
 
-def test_the_palette_is_the_live_pages_and_the_overlays():
-    app = (REPO / "fer_video" / "builtins" / "web" / "static" / "app.js").read_text()
-    block = re.search(r"EMOTION_COLOURS = \{(.*?)\}", app, re.S).group(1)
-    assert dict(re.findall(r'(\w+): "(#[0-9a-f]{6})"', block)) == EMOTION_COLOURS
-    faces = re.findall(r'"(#[0-9a-f]{6})"', re.search(r"FACE_COLOURS = \[(.*?)\]", app, re.S).group(1))
-    assert faces == [face_colour(i) for i in range(len(faces))]
-
-
 # --- long timelines: bounded points, kept peaks -----------------------------------------------------------
 
 
-def test_downsampling_bounds_the_points_keeps_every_peak_and_breaks_at_gaps(tmp_path):
-    path = synthesise(tmp_path / "t.csv", seconds=600, gap=(9000, 9600))
-    face = read_timeline(path).faces[0]
-    x, scores = drawn_points(face, 30.0, 1000)
-    assert len(x) <= 1000
-    assert np.nanmax(scores, axis=0) == pytest.approx(face.scores.max(axis=0), abs=1e-6)
-    breaks = np.flatnonzero(np.isnan(scores).all(axis=1))
-    assert len(breaks) == 1 and 300 < x[breaks[0]] < 320, "one gap, where the face was away (300-320 s)"
-    short_x, short = drawn_points(face, 30.0, 10 * len(face.frames))
-    assert len(short_x) == len(face.frames) + 1, "a short timeline is drawn row for row (plus the gap)"
-
-
 def test_an_hour_long_timeline_gives_a_small_page_in_seconds(tmp_path):
-    timeline = synthesise(tmp_path / "hour.csv", seconds=HOUR_ROWS / 30)
+    timeline = synthesise_timeline(tmp_path / "hour.csv", seconds=HOUR_ROWS / 30)
     assert sum(1 for _ in timeline.open()) == HOUR_ROWS + 1
     started = time.perf_counter()
     result = run_cli("report", timeline, "-o", tmp_path / "hour.html")
@@ -249,7 +185,7 @@ def test_bad_timelines_are_refused_with_one_line(tmp_path, sample_video):
     _refused(tmp_path, sample_video, "-o", tmp_path / "r.html", code=1, message="sample.mp4 is not a timeline")
     _refused(tmp_path, tmp_path / "missing.csv", "-o", tmp_path / "r.html", code=1,
              message="missing.csv does not exist")
-    table = pd.read_csv(synthesise(tmp_path / "good.csv", seconds=2))
+    table = pd.read_csv(synthesise_timeline(tmp_path / "good.csv", seconds=2))
     table.drop(columns=["happy", "face_id"]).to_csv(tmp_path / "partial.csv", index=False)
     _refused(tmp_path, tmp_path / "partial.csv", "-o", tmp_path / "r.png", code=1,
              message="partial.csv lacks the timeline columns face_id, happy")
@@ -261,10 +197,10 @@ def test_bad_timelines_are_refused_with_one_line(tmp_path, sample_video):
 
 
 def test_a_video_that_does_not_match_the_timeline_is_refused(tmp_path, sample_video):
-    other_rate = synthesise(tmp_path / "at25.csv", seconds=1, fps=25)
+    other_rate = synthesise_timeline(tmp_path / "at25.csv", seconds=1, fps=25)
     _refused(tmp_path, other_rate, "--video", sample_video, "-o", tmp_path / "r.html", code=1,
              message="plays at 30.000 fps but at25.csv was made at 25.000 fps")
-    longer = synthesise(tmp_path / "long.csv", seconds=10)
+    longer = synthesise_timeline(tmp_path / "long.csv", seconds=10)
     _refused(tmp_path, longer, "--video", sample_video, "-o", tmp_path / "r.html", code=1,
              message="has faces up to frame 299 but --video sample.mp4 has only 60 frames")
     _refused(tmp_path, longer, "--video", longer, "-o", tmp_path / "r.html", code=1,
@@ -272,7 +208,7 @@ def test_a_video_that_does_not_match_the_timeline_is_refused(tmp_path, sample_vi
 
 
 def test_outputs_usage_and_overwriting(tmp_path, sample_video):
-    timeline = synthesise(tmp_path / "t.csv", seconds=2)
+    timeline = synthesise_timeline(tmp_path / "t.csv", seconds=2)
     _refused(tmp_path, timeline, "-o", tmp_path / "r.pdf", code=2, message="table (.csv), not 'r.pdf'")
     _refused(tmp_path, timeline, "-o", timeline, code=2, message="is the input file")
     (tmp_path / "r.html").write_text("keep me")
@@ -286,19 +222,6 @@ def test_outputs_usage_and_overwriting(tmp_path, sample_video):
 
 
 # --- the page in a real browser ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"Debian's Chromium is not installed ({CHROMIUM} is missing): "
-                    "apt-get install chromium chromium-driver, as .ci/run does")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install '.[test]'")
-    playwright = sync_api.sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-    playwright.stop()
 
 
 def _open(browser, path: Path):
@@ -338,7 +261,7 @@ def test_the_page_renders_offline_with_a_zoomable_chart_per_face(analysed, brows
 
 
 def test_an_hour_long_page_opens_in_seconds(browser, tmp_path):
-    timeline = synthesise(tmp_path / "hour.csv", seconds=HOUR_ROWS / 30, faces=2)
+    timeline = synthesise_timeline(tmp_path / "hour.csv", seconds=HOUR_ROWS / 30, faces=2)
     assert run_cli("report", timeline, "-o", tmp_path / "hour.html").returncode == 0
     started = time.perf_counter()
     page, problems, requests = _open(browser, tmp_path / "hour.html")
@@ -354,7 +277,7 @@ def test_an_hour_long_page_opens_in_seconds(browser, tmp_path):
 def test_the_per_face_table_gives_each_face_its_mean_scores_and_dominant_emotion(tmp_path):
     """``report T.csv -o faces.csv``: one row per face, read by pandas as is; the dominant emotion is the
     argmax of the face's mean scores, and the shares of time sum to 1."""
-    timeline = synthesise(tmp_path / "t.csv", seconds=20, faces=2)
+    timeline = synthesise_timeline(tmp_path / "t.csv", seconds=20, faces=2)
     result = run_cli("report", str(timeline), "-o", str(tmp_path / "faces.csv"))
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(tmp_path / "faces.csv")
