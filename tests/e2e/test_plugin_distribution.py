@@ -1,4 +1,5 @@
-"""The blur plugin as a real third-party distribution: pip-installed, found, run, and blocked.
+"""The blur plugin (a ``soft-blur`` annotator) as a real third-party distribution: pip-installed, found,
+run, and blocked.
 
 Everything goes through what a user has: ``pip install``, the ``fer-video`` console script and
 the ``fer_video`` entry-point group. The classifier gets untrained but real fernet weights, so
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import importlib
-import os
 import shutil
 import subprocess
 import sys
@@ -19,19 +19,10 @@ import cv2
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-PLUGIN = ROOT / "plugins" / "fer-video-blur"
-FER_VIDEO = Path(sys.executable).parent / "fer-video"
+from tests.support import REPO, run_cli
+
+PLUGIN = REPO / "plugins" / "fer-video-blur"
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-
-
-def fer_video(*args: object, block: str | None = None) -> subprocess.CompletedProcess:
-    """Run the installed console script, as a user would, optionally blocking plugins."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    env.pop("FER_VIDEO_BLOCK_PLUGINS", None)
-    if block is not None:
-        env["FER_VIDEO_BLOCK_PLUGINS"] = block
-    return subprocess.run([str(FER_VIDEO), *map(str, args)], capture_output=True, text=True, env=env, timeout=300)
 
 
 def plugin_rows(listing: str) -> list[list[str]]:
@@ -81,19 +72,20 @@ def sharpness(image: np.ndarray) -> float:
     return float(cv2.Laplacian(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.CV_64F).var())
 
 
-def test_plugins_lists_blur_with_its_distribution(installed):
-    result = fer_video("plugins")
+def test_plugins_lists_soft_blur_with_its_distribution(installed):
+    result = run_cli("plugins")
     assert result.returncode == 0, result.stderr
-    assert ["sink", "blur", "blur", "fer-video-blur", "0.1.0"] in [row[:5] for row in plugin_rows(result.stdout)]
+    rows = [row[:5] for row in plugin_rows(result.stdout)]
+    assert ["annotator", "soft-blur", "blur", "fer-video-blur", "0.1.0"] in rows
 
 
-def test_blur_sink_through_the_cli(installed, work):
+def test_soft_blur_through_the_cli(installed, work):
     from fer_video.io.ffmpeg import count_frames, probe
 
     sample, blurred, timeline = work / "sample.mp4", work / "blurred.mp4", work / "t.csv"
-    result = fer_video("timeline", sample, "-o", timeline, "--detector", "haar", "--sink", "blur",
-                       "--sink-opt", f"blur.output={blurred}", "--sink-opt", "blur.shape=box",
-                       "--sink-opt", "blur.strength=1.0", "--weights", work / "w.weights.h5", "-q")
+    result = run_cli("annotate", sample, "-o", blurred, "--csv", timeline, "--detector", "haar",
+                     "--annotator", "soft-blur", "--annotator-opt", "shape=box", "--annotator-opt", "strength=1.0",
+                     "--weights", work / "w.weights.h5", "-q")
     assert result.returncode == 0, result.stderr
     assert count_frames(blurred) == count_frames(sample)
     assert probe(blurred).has_audio
@@ -118,21 +110,17 @@ def test_blur_sink_through_the_cli(installed, work):
     assert difference.mean() < 3, "the blur leaked outside the faces"
 
 
-def test_blur_sink_on_an_image(installed, work):
-    """An image source gets a blurred image; built through the same registry the CLI uses."""
-    from fer_video.plugins.manager import PluginManager
-    from fer_video.types import Frame, RunInfo, SourceInfo
+def test_soft_blur_on_an_image(installed, work):
+    """An oval over the face, the rest untouched; built through the same registry the CLI uses."""
+    from fer_video import Frame, PluginManager
 
     image = read_frame(work / "sample.mp4", 30)
-    face = max(PluginManager().create("detector", "haar").detect(image), key=lambda f: f.w * f.h)
-    output = work / "blurred.png"
-    sink = PluginManager().create("sink", "blur", output=output)  # default shape: ellipse
-    sink.start(RunInfo(SourceInfo(path=None, fps=0.0, width=640, height=360, frame_count=1, kind="image")))
+    plugins = PluginManager()
+    face = max(plugins.create("detector", "haar").detect(image), key=lambda f: f.w * f.h)
+    annotator = plugins.create("annotator", "soft-blur")  # default shape: ellipse
     original = image.copy()
-    sink.write(Frame(0, 0.0, image, [face], name="frame.png"))
-    sink.close()
-    assert np.array_equal(image, original), "the sink changed the frame that other sinks receive"
-    private = cv2.imread(str(output))
+    private = annotator.annotate(Frame(0, 0.0, image, [face], name="frame.png"))
+    assert np.array_equal(image, original), "the annotator changed the frame that every sink receives"
     x, y, w, h = face.box
     centre = np.s_[y + h // 4:y + 3 * h // 4, x + w // 4:x + 3 * w // 4]  # well inside the ellipse
     assert sharpness(private[centre]) < 0.05 * sharpness(original[centre])
@@ -142,16 +130,17 @@ def test_blur_sink_on_an_image(installed, work):
 
 
 def test_blocked_plugin_is_gone(installed, work):
-    listing = fer_video("plugins", block="blur")
+    blocked = {"FER_VIDEO_BLOCK_PLUGINS": "blur"}
+    listing = run_cli("plugins", env=blocked)
     assert listing.returncode == 0, listing.stderr
-    assert "blur" not in [row[1] for row in plugin_rows(listing.stdout)]
+    assert "soft-blur" not in [row[1] for row in plugin_rows(listing.stdout)]
 
-    result = fer_video("timeline", work / "sample.mp4", "-o", work / "t-blocked.csv", "--detector", "haar",
-                       "--sink", "blur", "--sink-opt", f"blur.output={work / 'never.mp4'}",
-                       "--weights", work / "w.weights.h5", "-q", block="blur")
-    assert result.returncode != 0
-    assert "no sink named 'blur'" in result.stderr
-    known = result.stderr.split("known sinks:")[1].splitlines()[0]
-    assert {"csv", "video"} <= {name.strip() for name in known.split(",")}
-    assert "blur" not in known
+    result = run_cli("annotate", work / "sample.mp4", "-o", work / "never.mp4", "--csv", work / "t-blocked.csv",
+                     "--detector", "haar", "--annotator", "soft-blur", "--weights", work / "w.weights.h5", "-q",
+                     env=blocked)
+    assert result.returncode == 2
+    assert "no annotator named 'soft-blur'" in result.stderr
+    known = result.stderr.split("known annotators:")[1].splitlines()[0]
+    names = {name.strip() for name in known.split(",")}
+    assert {"blur", "none", "overlay"} <= names and "soft-blur" not in names  # fer-video's own are left
     assert not (work / "never.mp4").exists() and not (work / "t-blocked.csv").exists()
