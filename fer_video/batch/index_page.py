@@ -12,14 +12,15 @@ from urllib.parse import quote
 
 from fer_video.batch.summary import Row, write_atomically
 from fer_video.emotions import EMOTIONS
-from fer_video.report.page import OWN_STATIC, POLICY
+from fer_video.report.page import OWN_STATIC, POLICY, WEB_STATIC
 
 INDEX_NAME = "index.html"
 
 
 def render_index(rows: list[Row], pages: dict[str, str]) -> str:
     """The page; ``pages`` maps a row's path to its report page, relative to the index."""
-    style = (OWN_STATIC / "report.css").read_text(encoding="utf-8")
+    style = "\n".join((folder / name).read_text(encoding="utf-8")
+                       for folder, name in ((WEB_STATIC, "theme.css"), (OWN_STATIC, "report.css")))
     counts = {status: sum(row.status == status for row in rows) for status in ("done", "skipped", "failed")}
     head = ["video", "status", "duration", "faces", "dominant", *EMOTIONS, "frames/s", "timeline"]
     lines = []

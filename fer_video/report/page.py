@@ -77,7 +77,8 @@ def render_page(title: str, timeline: Timeline, summaries: list[FaceSummary], fa
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)} · fer-video report</title>",
         '<link rel="icon" href="data:,">',
-        f"<style>{_static(WEB_STATIC / 'uPlot.min.css')}\n{_static(OWN_STATIC / 'report.css')}</style>",
+        f"<style>{_static(WEB_STATIC / 'uPlot.min.css')}\n{_static(WEB_STATIC / 'theme.css')}\n"
+        f"{_static(OWN_STATIC / 'report.css')}</style>",
         "</head><body>",
         *body,
         f'<script type="application/json" id="report-data">{_script_safe(json.dumps(data, separators=(",", ":")))}'
