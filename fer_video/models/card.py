@@ -21,6 +21,9 @@ from fer_video.models.tta import check_mode
 
 COLORS = ("gray", "bgr", "rgb")
 
+WEIGHTS_SUFFIXES = (".weights.h5", ".keras", ".h5", ".tflite")
+"""How a weights or model file's name ends (the longest ending first): a card is named after the rest."""
+
 
 @dataclass(frozen=True)
 class InputSpec:
@@ -138,7 +141,7 @@ def card_path_for(weights: Path) -> Path:
     """The card that belongs to a weights file: ``model.keras`` -> ``model.card.toml``."""
     weights = Path(weights)
     name = weights.name
-    for suffix in (".weights.h5", ".keras", ".h5", ".tflite"):
+    for suffix in WEIGHTS_SUFFIXES:
         if name.endswith(suffix):
             name = name[: -len(suffix)]
             break

@@ -60,7 +60,6 @@ RECIPE = Recipe(
     labels=EMOTIONS,
     build=build_fernet,
     epochs=26,
-    batch_size=128,
     learning_rate=2e-3,
     optimizer="adamw",
     label_smoothing=0.1,

@@ -13,12 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from fer_video.emotions import EMOTIONS, reorder_columns
-from fer_video.models.card import InputSpec, ModelCard, card_path_for
-from fer_video.models.tta import scored_views
+from fer_video.emotions import EMOTIONS
+from fer_video.models.card import WEIGHTS_SUFFIXES, InputSpec, ModelCard, card_path_for
+from fer_video.models.network import NetworkClassifier
 from fer_video.plugins.factories import ClassifierFactory
-
-SUFFIXES = (".keras", ".h5", ".tflite")
 
 CARD_HELP = (
     "a model card is a small TOML file that says how to feed the model, for example:\n"
@@ -55,10 +53,10 @@ def open_model_file(path: str | Path, card: str | Path | None = None, threads: i
 
 
 def _suffix(path: Path) -> str:
-    for suffix in SUFFIXES:
+    for suffix in WEIGHTS_SUFFIXES:
         if path.name.endswith(suffix):
             return suffix
-    raise ValueError(f"model file {path} is not one of {', '.join(SUFFIXES)}")
+    raise ValueError(f"model file {path} is not one of {', '.join(WEIGHTS_SUFFIXES)}")
 
 
 def _load_keras_model(path: Path):
@@ -94,7 +92,7 @@ def _check_input(shape, spec: InputSpec, path: Path, card_path: Path) -> None:
         )
 
 
-class TFLiteClassifier:
+class TFLiteClassifier(NetworkClassifier):
     """Classifies face crops with a TensorFlow Lite model (XNNPACK on CPU).
 
     Batches run on interpreters sized once for 1, 2, 4 ... ``MAX_BATCH`` faces (zero-padded
@@ -103,33 +101,26 @@ class TFLiteClassifier:
     """
 
     MAX_BATCH = 64
+    runtime = "TF Lite"
 
     def __init__(self, path: Path, spec: InputSpec, labels: Sequence[str], name: str,
                  threads: int | None = None) -> None:
-        self.spec = spec
-        self.name = name
-        self.weights = Path(path)
+        super().__init__(spec, labels, name, Path(path))
         self.threads = threads
-        self._columns = reorder_columns(tuple(labels))
         self._interpreters: dict[int, tuple] = {}
         _, details, _ = self._interpreter(1)
         _check_input(list(details["shape_signature"]), spec, self.weights, card_path_for(self.weights))
 
-    @property
-    def description(self) -> str:
-        return f"{self.name} ({self.weights}, TF Lite)"
-
-    def predict(self, crops: Sequence[np.ndarray]) -> np.ndarray:
-        """Scores (N, 7) in :data:`fer_video.emotions.EMOTIONS` order, averaged over the card's ``tta`` views."""
-        if len(crops) == 0:
-            return np.zeros((0, len(self._columns)), np.float32)
-        return scored_views(self.spec.prepare(crops), self.spec.tta, self._run_batched)[:, self._columns]
-
-    def _run_batched(self, batch: np.ndarray) -> np.ndarray:
-        scores = [self._run(batch[start : start + self.MAX_BATCH]) for start in range(0, len(batch), self.MAX_BATCH)]
-        return np.concatenate(scores)
+    def close(self) -> None:
+        """Let go of the interpreters (and the model file they map); a later batch loads them again."""
+        self._interpreters.clear()
 
     def _run(self, batch: np.ndarray) -> np.ndarray:
+        step = self.MAX_BATCH
+        return np.concatenate([self._run_padded(batch[start : start + step]) for start in range(0, len(batch), step)])
+
+    def _run_padded(self, batch: np.ndarray) -> np.ndarray:
+        """Up to ``MAX_BATCH`` faces, zero-padded to the next interpreter's size."""
         count = len(batch)
         size = 1 << (count - 1).bit_length()
         interpreter, given, wanted = self._interpreter(size)

@@ -5,7 +5,7 @@ and ``model_resnet_FineTuned_Large`` on 224x224 crops, all as ``Sequential`` mod
 pixels (0-255, no scaling) and answering in the alphabetical folder order of the labels. The
 builders below reproduce those networks exactly (same layers, same order, same trainable
 layers), so the repo's published Keras-2 ``.h5`` files from ``model.save_weights`` load into
-them; see ``/work/shared/seed-models.md`` for the facts they follow.
+them.
 
 Base networks start from random weights (``weights=None``) so nothing is downloaded; pass
 ``imagenet=True`` to start from the ImageNet weights as the repo did (needs the network once).
@@ -155,70 +155,28 @@ _SMALL_NOTES = (
     "no augmentation; {result}"
 )
 
-MODEL1 = Recipe(
-    input=_spec(SMALL),
-    labels=LABELS,
-    build=build_model1,
-    epochs=50,
-    batch_size=128,
-    learning_rate=1e-3,
-    optimizer="adam",
-    augment=False,
-    notes=_SMALL_NOTES.format(name="model1", result="the repo reported 16.9% on the FER-2013 test folder"),
-)
 
-MODEL2 = Recipe(
-    input=_spec(SMALL),
-    labels=LABELS,
-    build=build_model2,
-    epochs=50,
-    batch_size=128,
-    learning_rate=1e-3,
-    optimizer="adam",
-    augment=False,
-    notes=_SMALL_NOTES.format(name="model2", result="the repo reported a peak near 38.8%"),
-)
+def _original(size: int, build, epochs: int, learning_rate: float, notes: str) -> Recipe:
+    """A recipe as the repo trained: raw BGR input of ``size``, its labels, Adam, batch 128, no augmentation."""
+    return Recipe(input=_spec(size), labels=LABELS, build=build, epochs=epochs, learning_rate=learning_rate,
+                  notes=notes)
 
-MODEL3 = Recipe(
-    input=_spec(SMALL),
-    labels=LABELS,
-    build=build_model3,
-    epochs=50,
-    batch_size=128,
-    learning_rate=1e-3,
-    optimizer="adam",
-    augment=False,
-    notes=_SMALL_NOTES.format(
-        name="model3", result="the repo reported 49.4% on the test folder after about 50 epochs"
-    ),
-)
 
-MOBILENET = Recipe(
-    input=_spec(LARGE),
-    labels=LABELS,
-    build=build_mobilenet,
-    epochs=70,
-    batch_size=128,
-    learning_rate=3e-4,
-    optimizer="adam",
-    augment=False,
-    notes="the original repo's model_mobilenet: raw BGR 0-255 input at 224, alphabetical labels, "
-    "Adam 3e-4, ImageNet start; the repo reported 60.06% after 50 epochs and 60.67% after 70",
-)
-
-RESNET50 = Recipe(
-    input=_spec(LARGE),
-    labels=LABELS,
-    build=build_resnet50,
-    epochs=25,
-    batch_size=128,
-    learning_rate=3e-4,
-    optimizer="adam",
-    augment=False,
-    notes="the original repo's model_resnet_FineTuned_Large: raw BGR 0-255 input at 224, alphabetical "
+MODEL1 = _original(SMALL, build_model1, 50, 1e-3, _SMALL_NOTES.format(
+    name="model1", result="the repo reported 16.9% on the FER-2013 test folder"))
+MODEL2 = _original(SMALL, build_model2, 50, 1e-3, _SMALL_NOTES.format(
+    name="model2", result="the repo reported a peak near 38.8%"))
+MODEL3 = _original(SMALL, build_model3, 50, 1e-3, _SMALL_NOTES.format(
+    name="model3", result="the repo reported 49.4% on the test folder after about 50 epochs"))
+MOBILENET = _original(
+    LARGE, build_mobilenet, 70, 3e-4,
+    "the original repo's model_mobilenet: raw BGR 0-255 input at 224, alphabetical labels, "
+    "Adam 3e-4, ImageNet start; the repo reported 60.06% after 50 epochs and 60.67% after 70")
+RESNET50 = _original(
+    LARGE, build_resnet50, 25, 3e-4,
+    "the original repo's model_resnet_FineTuned_Large: raw BGR 0-255 input at 224, alphabetical "
     "labels, Adam 3e-4, ImageNet start, last 75 layers trainable; the repo reported 59.11% after "
-    "25 epochs and 58.65% after 100",
-)
+    "25 epochs and 58.65% after 100")
 
 RECIPES: dict[str, Recipe] = {
     "model1": MODEL1,
