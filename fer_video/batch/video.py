@@ -17,6 +17,7 @@ from pathlib import Path
 from fer_video.batch.stats import VideoStats, timeline_stats
 from fer_video.io.atomic import discard, partial_path, publish
 from fer_video.plugins.manager import PluginManager
+from fer_video.runtime.analysis import sink_for
 from fer_video.runtime.config import PipelineConfig, StageChoice
 from fer_video.runtime.pipeline import Pipeline
 from fer_video.runtime.quiet import native_logs_hidden
@@ -114,12 +115,13 @@ def analyse_video(analyser: Analyser, video: Path, outputs: dict[str, Path], wan
     """
     started = time.perf_counter()
     staged = {suffix: partial_path(final) for suffix, final in outputs.items() if suffix != ".html"}
-    choices = [StageChoice("csv", {"output": str(staged[".csv"])})]
-    if ".jsonl" in staged:
-        choices.append(StageChoice("jsonl", {"output": str(staged[".jsonl"])}))
-    if ".mp4" in staged:
-        choices.insert(0, StageChoice("video", {**wanted.video_options, "output": str(staged[".mp4"])}))
     plugins = analyser.plugins
+    choices = [StageChoice(sink_for(plugins, "timeline", ".csv").name, {"output": str(staged[".csv"])})]
+    if ".jsonl" in staged:
+        choices.append(StageChoice(sink_for(plugins, "timeline", ".jsonl").name, {"output": str(staged[".jsonl"])}))
+    if ".mp4" in staged:
+        choices.insert(0, StageChoice(sink_for(plugins, "video").name,
+                                      {**wanted.video_options, "output": str(staged[".mp4"])}))
     try:
         sinks = [plugins.create("sink", choice.name, **choice.options) for choice in choices]
         if on_frames is not None:

@@ -8,6 +8,7 @@ import cv2
 
 from fer_video import hookimpl
 from fer_video.io.atomic import clean_stale, discard, partial_path, publish
+from fer_video.io.sources.images import IMAGE_SUFFIXES
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Frame, RunInfo
 
@@ -48,4 +49,5 @@ class ImageSink:
 
 @hookimpl
 def fer_video_sinks() -> list[StageFactory]:
-    return [StageFactory("image", ImageSink, "annotated image, or folder of images (output=PATH)")]
+    return [StageFactory("image", ImageSink, "annotated image, or folder of images (output=PATH)", writes="picture",
+                         suffixes=(".jpg", ".png", *sorted(IMAGE_SUFFIXES - {".jpg", ".png"})))]

@@ -90,6 +90,7 @@ class JsonLinesSink(_TimelineFile):
 @hookimpl
 def fer_video_sinks() -> list[StageFactory]:
     return [
-        StageFactory("csv", CsvSink, "tidy emotion timeline CSV (output=FILE)"),
-        StageFactory("jsonl", JsonLinesSink, "the timeline as JSON Lines (output=FILE)"),
+        StageFactory("csv", CsvSink, "tidy emotion timeline CSV (output=FILE)", writes="timeline", suffixes=(".csv",)),
+        StageFactory("jsonl", JsonLinesSink, "the timeline as JSON Lines (output=FILE)", writes="timeline",
+                     suffixes=(".jsonl", ".json")),
     ]

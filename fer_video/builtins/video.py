@@ -118,4 +118,5 @@ class VideoSink:
 
 @hookimpl
 def fer_video_sinks() -> list[StageFactory]:
-    return [StageFactory("video", VideoSink, "annotated H.264 MP4 with the input's audio (output=FILE)")]
+    return [StageFactory("video", VideoSink, "annotated H.264 MP4 with the input's audio (output=FILE)", writes="video",
+                         suffixes=(".mp4", ".mov", ".m4v"))]

@@ -39,4 +39,4 @@ class WindowSink:
 
 @hookimpl
 def fer_video_sinks() -> list[StageFactory]:
-    return [StageFactory("window", WindowSink, "live window with the annotated stream; q quits")]
+    return [StageFactory("window", WindowSink, "live window with the annotated stream; q quits", writes="window")]

@@ -20,6 +20,17 @@ EXIT_CODES = f"""exit codes:
   130 143 129  interrupted by Ctrl+C, SIGTERM or SIGHUP: the outputs are complete up to the last frame"""
 
 
+class PageOption(argparse.Action):
+    """A ``serve`` flag that is short for ``--sink-opt PAGE.key=value``: ``--port 8001`` is the page sink's
+    ``port=8001``, collected in ``args.page_options`` and handed to that sink as they are."""
+
+    def __init__(self, option_strings, dest, **kwargs) -> None:
+        super().__init__(option_strings, dest, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        namespace.page_options = {**namespace.page_options, self.dest: self.const if self.nargs == 0 else values}
+
+
 def add_stage_options(parser: argparse.ArgumentParser) -> None:
     """The stage flags of every analysis command (see ``fer_video.cli.stages``), and --force, -q."""
     stages = parser.add_argument_group("stages (see `fer-video plugins`)")
@@ -78,15 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="live view in the browser: stream, emotion bars, timeline, controls")
     serve.add_argument("--source", default="0", help="camera index, or a video file played live (default 0)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    serve.add_argument("--host", action=PageOption, help="address to listen on (default 127.0.0.1: this machine)")
+    serve.add_argument("--port", action=PageOption, type=int,
+                       help="port to listen on (default 8000; 0 picks a free one)")
     serve.add_argument("--loop", action=argparse.BooleanOptionalAction, default=True,
                        help="start a video file source again when it ends (default: on)")
     serve.add_argument("--csv", help="also write the emotion timeline CSV")
-    serve.add_argument("--token", help="the token the page asks for (default off loopback: a random one, printed "
-                                       "in the URL at start)")
-    serve.add_argument("--no-token", action="store_true",
+    serve.add_argument("--token", action=PageOption, help="the token the page asks for (default off loopback: a "
+                                                          "random one, printed in the URL at start)")
+    serve.add_argument("--no-token", action=PageOption, nargs=0, const=True,
                        help="off loopback, let anyone who can reach this machine watch and use the controls")
+    serve.set_defaults(page_options={})
     add_stage_options(serve)
     serve.set_defaults(handler=serve_command.serve)
 

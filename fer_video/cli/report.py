@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from fer_video.cli.analyse import check_outputs
+from fer_video.io.outputs import check_outputs
 from fer_video.messages import say
 
 

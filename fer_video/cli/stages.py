@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from pathlib import Path
 
+from fer_video.plugins.manager import PluginManager
+from fer_video.runtime.analysis import sink_for
 from fer_video.runtime.config import SINGLE_STAGES, PipelineConfig, StageChoice, parse_option
 
 
-def pipeline_config(args: argparse.Namespace) -> PipelineConfig:
-    """The stages and sinks the flags (over ``--config``) ask for."""
+def pipeline_config(args: argparse.Namespace, plugins: PluginManager, main_sinks: Iterable[str] = ()) -> PipelineConfig:
+    """The stages and sinks the flags (over ``--config``) ask for.
+
+    ``main_sinks`` are the sinks the command adds itself (annotate's ``-o``, serve's page), which
+    ``--sink-opt NAME.key=value`` may tune without a ``--sink NAME``; ``--csv`` and ``--jsonl`` add the
+    sinks that write the timeline with those suffixes.
+    """
     config = PipelineConfig.from_toml(args.config) if args.config else PipelineConfig()
     for kind in SINGLE_STAGES:
         name = getattr(args, kind)
@@ -28,22 +36,19 @@ def pipeline_config(args: argparse.Namespace) -> PipelineConfig:
         config.detect_every = args.detect_every
     for name in args.sink or []:
         config.sinks.append(StageChoice(name))
-    main_kinds = ("video", "image") if getattr(args, "output", None) and args.command == "annotate" else ()
-    if args.command == "batch" and args.annotate:
-        main_kinds = ("video",)  # --sink-opt video.preset=... for each annotated MP4
-    if args.command == "serve":
-        main_kinds = ("web",)  # --sink-opt web.max_viewers=... for the page's own sink
+    main_sinks = tuple(main_sinks)
     for target, key, value in sink_options(args):
         matches = [choice for choice in config.sinks if choice.name == target]
         if matches:
             matches[-1].options[key] = value
-        elif target not in main_kinds:
-            raise ValueError(f"--sink-opt {target}.{key}=... names no sink given with --sink "
-                             "(video.key=value / image.key=value set annotate's -o output)")
-    if getattr(args, "csv", None):
-        config.sinks.append(StageChoice("csv", {"output": args.csv}))
-    if getattr(args, "jsonl", None):
-        config.sinks.append(StageChoice("jsonl", {"output": args.jsonl}))
+        elif target not in main_sinks:
+            raise ValueError(f"--sink-opt {target}.{key}=... names no sink given with --sink"
+                             + (f" ({' / '.join(f'{name}.key=value' for name in main_sinks)} set the command's own "
+                                "output)" if main_sinks else ""))
+    for flag, suffix in (("csv", ".csv"), ("jsonl", ".jsonl")):
+        path = getattr(args, flag, None)
+        if path:
+            config.sinks.append(StageChoice(sink_for(plugins, "timeline", suffix).name, {"output": path}))
     return config
 
 
@@ -58,8 +63,10 @@ def sink_options(args: argparse.Namespace) -> list[tuple[str, str, object]]:
     return options
 
 
-def main_output_options(args: argparse.Namespace, kind: str) -> dict:
-    """``--sink-opt video.preset=veryfast`` and the like for the -o output, unless a --sink of that kind takes them."""
-    if kind in (args.sink or []):
-        return {}
-    return {key: value for target, key, value in sink_options(args) if target == kind}
+def own_sink_options(args: argparse.Namespace) -> dict[str, dict]:
+    """``--sink-opt`` options by sink name, for the sinks the command adds itself (not those of ``--sink``)."""
+    options: dict[str, dict] = {}
+    for target, key, value in sink_options(args):
+        if target not in (args.sink or []):
+            options.setdefault(target, {})[key] = value
+    return options

@@ -6,7 +6,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from fer_video.cli.analyse import check_outputs
+from fer_video.io.outputs import check_outputs
 from fer_video.messages import say
 from fer_video.runtime.config import PipelineConfig, StageChoice
 from fer_video.runtime.quiet import native_logs_hidden
@@ -68,55 +68,20 @@ def _evaluated_classifier(args, plugins):
 
 
 def export(args, plugins) -> int:
+    """TF Lite and its card from trained weights (see fer_video.training.export); prints what was measured."""
     import shlex
 
-    from fer_video.models.card import ModelCard, card_path_for
-    from fer_video.training import export
-    from fer_video.training.ensemble import averaged, ensemble_training_card
-    from fer_video.training.evaluate import evaluate
+    from fer_video.models.card import card_path_for
+    from fer_video.training.export import Export, export_classifier
 
-    factory = plugins.classifier(args.model)
-    if factory.recipe is None:
-        raise ValueError(f"classifier {args.model!r} is not a Keras architecture; nothing to export")
-    out = Path(args.out)
-    if out.suffix != ".tflite":
-        raise ValueError(f"export writes TF Lite: name the output .tflite, not {out.name}")
-    check_outputs(None, [out, card_path_for(out)], args.force)
-    weights = [Path(w) for w in args.weights]
-    training_cards = []
-    for path in weights:
-        training_card_path = card_path_for(path)
-        if not training_card_path.exists():
-            raise FileNotFoundError(f"{training_card_path} is missing; export needs the card written by training")
-        training_card = ModelCard.read(training_card_path)
-        if args.blur is not None:  # the card's input blur only set validation's; it is not in the weights
-            training_card.input = replace(training_card.input, blur=args.blur)
-        training_cards.append(training_card)
-    with native_logs_hidden():
-        members = [plugins.create("classifier", args.model, weights=path) for path in weights]
-    if len(members) == 1:
-        training_card, model = training_cards[0], members[0].model
-    else:
-        training_card = ensemble_training_card(training_cards, [str(path) for path in weights])
-        model = averaged([member.model for member in members], args.model)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    from fer_video.io.atomic import partial_path, publish
-
-    partial = partial_path(out)  # renamed into place: a run that mapped the old file keeps it whole
-    partial.write_bytes(export.convert_to_tflite(model, args.quantize))
-    publish(partial, out)
     command = shlex.join(["fer-video", *(arg for arg in sys.argv[1:] if arg != "--force")])
-    card = export.exported_card(training_card, out, command, args.quantize)
-    card.input = replace(card.input, tta=args.tta)  # the pipeline averages as the card says, and is measured so
-    card.write(card_path_for(out))
-    with native_logs_hidden():
-        classifier = plugins.create("classifier", "file", weights=out)
-    report = evaluate(classifier, Path(args.data), args.split)
-    flip = evaluate(classifier, Path(args.data), args.split, tta="flip")
-    speed = export.faces_per_second(classifier, card.input.size)
-    export.record_measurements(card, report, flip, args.split, speed)
-    card.write(card_path_for(out))
+    exported = export_classifier(Export(
+        architecture=args.model, weights=[Path(w) for w in args.weights], out=Path(args.out), data=Path(args.data),
+        split=args.split, quantize=args.quantize, blur=args.blur, tta=args.tta, command=command, force=args.force,
+    ), plugins)
+    out = exported.path
     say(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and {card_path_for(out)}")
-    print(f"{args.split} accuracy {report.accuracy:.4f} with test-time augmentation {card.input.tta} "
-          f"({flip.accuracy:.4f} with flip averaging), {speed:.0f} faces/s batched")
+    print(f"{args.split} accuracy {exported.report.accuracy:.4f} with test-time augmentation "
+          f"{exported.card.input.tta} ({exported.flip_report.accuracy:.4f} with flip averaging), "
+          f"{exported.faces_per_second:.0f} faces/s batched")
     return 0

@@ -19,6 +19,13 @@ class StageFactory:
     name: str
     create: Callable[..., Any]
     summary: str = ""
+    writes: str = ""
+    """For a sink, what it makes: ``"video"``, ``"picture"`` (a folder of them for a folder),
+    ``"timeline"``, ``"window"``, ``"page"`` (a live view; it takes the page's ``controls``). The
+    commands pick the sink for ``-o``, ``--csv``, ``--jsonl``, ``webcam`` and ``serve`` by it; as for
+    names, a later plugin's sink overrides an earlier one's."""
+    suffixes: tuple[str, ...] = ()
+    """For a sink, the file suffixes its ``output`` option takes, the usual one first (``".mp4"``)."""
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from fer_video.emotions import EMOTIONS
+from fer_video.io.sources.images import IMAGE_SUFFIXES
 
 SPLITS = ("train", "val", "test")
 CSV_USAGE = {"Training": "train", "PublicTest": "val", "PrivateTest": "test"}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
 
 
 @dataclass

@@ -8,11 +8,20 @@ exported file itself, so ``fer-video evaluate`` on it reproduces the card.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from fer_video.models.card import ModelCard
+from fer_video.io.atomic import partial_path, publish
+from fer_video.io.outputs import check_outputs
+from fer_video.models.card import ModelCard, card_path_for
+from fer_video.runtime.quiet import native_logs_hidden
+
+if TYPE_CHECKING:
+    from fer_video.plugins.manager import PluginManager
+    from fer_video.training.metrics import Report
 
 QUANTIZATIONS = ("none", "float16", "dynamic")
 
@@ -61,3 +70,85 @@ def record_measurements(card: ModelCard, report, flip_report, split: str, speed:
     }
     card.details["speed"] = {"faces_per_second": round(speed), "batch": 256,
                              "measured_on": "a 2-core CPU, by `fer-video export` (TF Lite, XNNPACK)"}
+
+
+@dataclass
+class Export:
+    """What ``fer-video export`` asks for: trained weights of one architecture, and where the TF Lite goes."""
+
+    architecture: str
+    weights: list[Path]
+    """Weights with the training card beside each; several are averaged into one network."""
+    out: Path
+    data: Path
+    """FER-2013, to measure the exported file itself."""
+    split: str = "val"
+    quantize: str = "dynamic"
+    blur: float | None = None
+    """Input blur for the card instead of the recipe's (it only set validation's; it is not in the weights)."""
+    tta: str = "none"
+    """The test-time augmentation the card declares: the pipeline and evaluate then average so."""
+    command: str = ""
+    """The command line, recorded in the card."""
+    force: bool = False
+
+
+@dataclass
+class Exported:
+    """The exported file, its card and what was measured on the file itself."""
+
+    path: Path
+    card: ModelCard
+    report: Report
+    flip_report: Report
+    faces_per_second: float
+
+
+def export_classifier(request: Export, plugins: PluginManager) -> Exported:
+    """Convert, publish, card and measure: the whole of ``fer-video export``.
+
+    The ``.tflite`` is written beside and renamed into place, so a run that mapped the old file keeps
+    it whole; the card is written before the measurement (the file classifier reads it) and again
+    with the numbers measured on the exported file.
+    """
+    from fer_video.training.ensemble import averaged, ensemble_training_card
+    from fer_video.training.evaluate import evaluate
+
+    factory = plugins.classifier(request.architecture)
+    if factory.recipe is None:
+        raise ValueError(f"classifier {request.architecture!r} is not a Keras architecture; nothing to export")
+    out = request.out
+    if out.suffix != ".tflite":
+        raise ValueError(f"export writes TF Lite: name the output .tflite, not {out.name}")
+    check_outputs(None, [out, card_path_for(out)], request.force)
+    training_cards = []
+    for path in request.weights:
+        training_card_path = card_path_for(path)
+        if not training_card_path.exists():
+            raise FileNotFoundError(f"{training_card_path} is missing; export needs the card written by training")
+        training_card = ModelCard.read(training_card_path)
+        if request.blur is not None:
+            training_card.input = replace(training_card.input, blur=request.blur)
+        training_cards.append(training_card)
+    with native_logs_hidden():
+        members = [plugins.create("classifier", request.architecture, weights=path) for path in request.weights]
+    if len(members) == 1:
+        training_card, model = training_cards[0], members[0].model
+    else:
+        training_card = ensemble_training_card(training_cards, [str(path) for path in request.weights])
+        model = averaged([member.model for member in members], request.architecture)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = partial_path(out)
+    partial.write_bytes(convert_to_tflite(model, request.quantize))
+    publish(partial, out)
+    card = exported_card(training_card, out, request.command, request.quantize)
+    card.input = replace(card.input, tta=request.tta)
+    card.write(card_path_for(out))
+    with native_logs_hidden():
+        classifier = plugins.create("classifier", "file", weights=out)
+    report = evaluate(classifier, request.data, request.split)
+    flip = evaluate(classifier, request.data, request.split, tta="flip")
+    speed = faces_per_second(classifier, card.input.size)
+    record_measurements(card, report, flip, request.split, speed)
+    card.write(card_path_for(out))
+    return Exported(out, card, report, flip, speed)

@@ -96,6 +96,7 @@ def test_detect_every_must_be_positive(sample_video):
 def test_detect_every_comes_from_the_config_file_and_the_flag_overrides_it(tmp_path):
     from fer_video.cli import build_parser
     from fer_video.cli.stages import pipeline_config
+    from fer_video.plugins.manager import PluginManager
     from fer_video.runtime.config import PipelineConfig
 
     config = tmp_path / "pipeline.toml"
@@ -104,4 +105,4 @@ def test_detect_every_comes_from_the_config_file_and_the_flag_overrides_it(tmp_p
     assert PipelineConfig().detect_every == 3
     args = build_parser().parse_args(["timeline", "in.mp4", "-o", "t.csv", "--config", str(config),
                                       "--detect-every", "5"])
-    assert pipeline_config(args).detect_every == 5
+    assert pipeline_config(args, PluginManager()).detect_every == 5

@@ -20,4 +20,5 @@ def _create(**options: Any) -> Any:
 
 @hookimpl
 def fer_video_sinks() -> list[StageFactory]:
-    return [StageFactory("web", _create, "live view in the browser: stream, emotion bars, timeline (host=, port=)")]
+    return [StageFactory("web", _create, "live view in the browser: stream, emotion bars, timeline (host=, port=)",
+                         writes="page")]
