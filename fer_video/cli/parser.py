@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=analyse.demo)
 
     plugins = commands.add_parser("plugins", help="list every registered stage and its distribution")
+    plugins.add_argument("--json", action="store_true",
+                         help="a JSON list of objects with kind, name, plugin, distribution and summary")
     plugins.set_defaults(handler=plugins_command.list_plugins)
 
     train = commands.add_parser("train", help="train a classifier architecture on FER-2013")
