@@ -2,10 +2,10 @@
 
     python examples/make_report_screenshots.py          # or: make report-screenshots
 
-Builds the demo's 6-second sample video, runs ``fer-video annotate --csv --report`` and
-``fer-video report -o figure.png`` on it as a user would, and photographs the page in Debian's
-headless Chromium (``apt-get install chromium``) through Playwright. Writes ``docs/report-page.jpg``
-and ``docs/report-figure.png``; the work files go to a temporary folder.
+Builds the demo's 6-second sample video with ``fer-video demo``, runs ``fer-video annotate --csv --report``
+and ``fer-video report -o figure.png`` on it as a user would (the command only, no fer_video import), and
+photographs the page in Debian's headless Chromium (``apt-get install chromium``) through Playwright.
+Writes ``docs/report-page.jpg`` and ``docs/report-figure.png``; the work files go to a temporary folder.
 """
 
 from __future__ import annotations
@@ -46,14 +46,12 @@ def main() -> int:
     if not CHROMIUM.exists():
         print(f"needs Debian's Chromium at {CHROMIUM}: apt-get install chromium", file=sys.stderr)
         return 1
-    from fer_video.io.sample_video import make_sample_video
-
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        video = make_sample_video(work / "sample.mp4")
-        run("annotate", video, "-o", work / "annotated.mp4", "--csv", work / "timeline.csv",
-            "--report", work / "report.html", "-q")
+        run("demo", "--out", work, "-q")  # writes sample.mp4, and an annotated copy the next run replaces
+        run("annotate", work / "sample.mp4", "-o", work / "annotated.mp4", "--csv", work / "timeline.csv",
+            "--report", work / "report.html", "--force", "-q")
         run("report", work / "timeline.csv", "-o", args.out / "report-figure.png", "--force")
         screenshot(work / "report.html", args.out / "report-page.jpg", 1100, 1180)
     for name in ("report-page.jpg", "report-figure.png"):

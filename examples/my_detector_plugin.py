@@ -9,8 +9,7 @@ import sys
 
 import cv2
 
-from fer_video import Face, Pipeline, PluginManager, hookimpl, open_source
-from fer_video.plugins.factories import StageFactory
+from fer_video import Face, Pipeline, PluginManager, StageFactory, hookimpl, open_source
 
 
 class ProfileDetector:

@@ -1,4 +1,4 @@
-"""Stages that misbehave as third-party plugins can, for tests/test_fault_injection.py.
+"""Stages that misbehave as third-party plugins can, for tests/e2e/test_fault_injection.py.
 
 Registered through a ``fer_video`` entry point (``fer_video_faulty-0.1.dist-info`` beside this
 file), so the command loads them as it loads any installed plugin once this folder is on PYTHONPATH.
@@ -10,9 +10,7 @@ import errno
 
 import numpy as np
 
-from fer_video import hookimpl
-from fer_video.plugins.factories import ClassifierFactory, StageFactory
-from fer_video.types import Face
+from fer_video import ClassifierFactory, Face, StageFactory, hookimpl
 
 
 class WildDetector:
