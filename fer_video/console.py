@@ -1,6 +1,6 @@
 """The ``fer-video`` console script: it answers Ctrl+C from its first line.
 
-Importing the command (NumPy, OpenCV, pluggy, the plugins) takes a few tenths of a second. A Ctrl+C
+Importing the command (NumPy, OpenCV, pluggy, the plugins) takes a noticeable moment. A Ctrl+C
 then would raise inside some library's import, where it turns into a traceback or a misleading
 ImportError. Until the command is loaded, Ctrl+C ends the process at once with one line and exit
 130: nothing has been opened or written yet, so there is nothing to finish.

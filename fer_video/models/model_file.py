@@ -146,7 +146,7 @@ class TFLiteClassifier(NetworkClassifier):
 
 
 def lite_interpreter_class():
-    """LiteRT's interpreter: no TensorFlow import, so a few hundred MB less and seconds faster to start.
+    """LiteRT's interpreter: no TensorFlow import, so far less memory and a faster start.
 
     Its default op resolver applies XNNPACK on CPU. Falls back to ``tf.lite`` where the
     ``ai-edge-litert`` wheel is missing.

@@ -15,7 +15,7 @@ class VideoFileSource:
     """Decodes a video file frame by frame; a file is never dropped from, only streamed.
 
     OpenCV's FFmpeg reader with one decoding thread: in CPU time the cheapest way on a small
-    machine (about 1.8 ms a 720p frame here, against 3.1 for an ffmpeg process piping BGR),
+    machine (cheaper than an ffmpeg process piping BGR frames),
     and it still outruns the analysis, beside which it runs on the pipeline's read-ahead thread.
     """
 
