@@ -77,7 +77,7 @@ class Analyser:
                   "tracker": self.config.build_stage(self.plugins, "tracker"),
                   "smoother": self.config.build_stage(self.plugins, "smoother"),
                   "annotator": self.config.build_stage(self.plugins, "annotator")}
-        return self.config.pipeline(open_source(video), stages, sinks)
+        return self.config.pipeline(open_source(video), stages, sinks, keep_open=(self.detector, self.classifier))
 
 
 class FrameCounter:

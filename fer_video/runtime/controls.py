@@ -5,7 +5,9 @@ classifier or smoother while the stream runs. The requests arrive on the web ser
 the pipeline applies them in its ``before_frame`` hook, on its own thread, so a stage is never
 replaced in the middle of a frame. New stages are built on a helper thread, because loading a
 model takes seconds and the stream should keep flowing meanwhile; a stage that fails to build
-leaves the running one in place and the error is kept for the page to show.
+leaves the running one in place and the error is kept for the page to show. The stage switched
+away from is closed (see :class:`fer_video.protocols.SupportsClose`), and so is one built for a
+request a later one replaced.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from fer_video.messages import one_line
 from fer_video.plugins.manager import PluginManager
+from fer_video.runtime.lifecycle import close_stages
 from fer_video.runtime.quiet import native_logs_hidden
 from fer_video.types import Frame
 
@@ -91,25 +95,35 @@ class PipelineControls:
             with self._lock:
                 if self._building.get(kind) == name:
                     del self._building[kind]
-                    self._error = f"could not switch the {kind} to {name}: {error}"
+                    self._error = f"could not switch the {kind} to {name}: {_said(error)}"
                     self._version += 1
             return
         with self._lock:
-            if self._building.get(kind) != name:
-                return  # a later request replaced this one
-            del self._building[kind]
-            self._ready[kind] = (name, stage)
-            self._version += 1
+            replaced = self._building.get(kind) != name  # by a later request
+            if not replaced:
+                del self._building[kind]
+                self._ready[kind] = (name, stage)
+                self._version += 1
+        if replaced:
+            close_stages([(kind, stage)])
 
     def before_frame(self, pipeline: Any, frame: Frame) -> bool:
-        """The pipeline's hook: swap in finished stages, and say whether to analyse this frame."""
+        """The pipeline's hook: swap in finished stages, closing the ones they replace, and say whether
+        to analyse this frame."""
         if self._ready:
+            replaced = []
             with self._lock:
                 ready, self._ready = self._ready, {}
                 for kind, (name, stage) in ready.items():
+                    replaced.append((kind, getattr(pipeline, kind, None)))
                     setattr(pipeline, kind, stage)
                     self._current[kind] = name
                 self._version += 1
+            problems = close_stages([(kind, old) for kind, old in replaced if old is not getattr(pipeline, kind)])
+            if problems:
+                with self._lock:
+                    self._error = "; ".join(problems)
+                    self._version += 1
         return not self._paused
 
     def state(self) -> dict[str, Any]:
@@ -123,3 +137,10 @@ class PipelineControls:
                 "error": self._error,
                 "version": self._version,
             }
+
+
+def _said(error: Exception) -> str:
+    """A stage's failure to build, for the page: the user's mistake as is, a bug with its type."""
+    if isinstance(error, (ValueError, FileNotFoundError, FileExistsError, LookupError)):
+        return one_line(error)
+    return f"{type(error).__name__}: {one_line(error)}"

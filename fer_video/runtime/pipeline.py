@@ -6,14 +6,26 @@ import copy
 import math
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from fer_video.framing import Framing
-from fer_video.protocols import Annotator, Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
+from fer_video.protocols import (
+    Annotator,
+    Classifier,
+    Detector,
+    Sink,
+    Smoother,
+    Source,
+    StopPipeline,
+    Tracker,
+    changes_scores,
+    describe,
+)
 from fer_video.runtime.buffering import Behind, prefetch
 from fer_video.runtime.face_motion import FaceMotion
+from fer_video.runtime.lifecycle import close_stages, end_sinks, start_sinks
 from fer_video.types import Frame, RunInfo
 
 DETECT_EVERY = 3
@@ -60,6 +72,10 @@ class Pipeline:
     live source, ``detector`` (see :class:`fer_video.runtime.controls.PipelineControls`). It returns
     ``False`` to hand the frame to the sinks unanalysed (paused).
 
+    When the run ends, however it ends, the pipeline closes every stage it holds then (see
+    :class:`fer_video.protocols.SupportsClose`) but those in ``keep_open``, which the caller
+    reuses for further runs (``batch`` keeps its models loaded from one video to the next).
+
     ``annotator`` draws each frame for the sinks that show pictures, which ask for it as
     ``frame.annotated()``: drawn once a frame, and only when a sink asks. Without one they show
     the frames as they are.
@@ -67,7 +83,7 @@ class Pipeline:
 
     def __init__(
         self,
-        source,
+        source: Source,
         detector: Detector,
         classifier: Classifier,
         *,
@@ -79,6 +95,7 @@ class Pipeline:
         detect_every: int = DETECT_EVERY,
         progress: bool = False,
         before_frame: Callable[[Pipeline, Frame], bool | None] | None = None,
+        keep_open: Collection[object] = (),
     ) -> None:
         self.source = source
         self.detector = detector
@@ -99,6 +116,7 @@ class Pipeline:
         self._unusable = 0  # detections left out: off the frame, no size, or no numeric score
         self.progress = progress
         self.before_frame = before_frame
+        self.keep_open = keep_open
 
     @property
     def _detection_interval(self) -> int:
@@ -198,9 +216,9 @@ class Pipeline:
         summary = RunSummary()
         info = RunInfo(
             source=self.source.info,
-            smoothed=self.smoother is not None and getattr(self.smoother, "changes_scores", True),
+            smoothed=changes_scores(self.smoother),
             detector=type(self.detector).__name__,
-            classifier=getattr(self.classifier, "description", type(self.classifier).__name__),
+            classifier=describe(self.classifier),
         )
         started = time.perf_counter()
         bar = self._progress_bar()
@@ -210,7 +228,7 @@ class Pipeline:
         failure: BaseException | None = None  # what ended the run other than its end, a stop or a signal
         body_failed = False
         try:
-            self._start(self.sinks, info, opened)
+            start_sinks(self.sinks, info, opened)
             # A file is decoded and detected ahead and written behind on threads; a live source
             # stays on this thread so windows (which some platforms only draw from here) keep working.
             frames = ((frame, None) for frame in self.source) if live else prefetch(self._detected_ahead(), 8)
@@ -251,21 +269,15 @@ class Pipeline:
                 except Exception as error:
                     errors.append(error)
                     failure = failure or error
-            for sink in opened:
-                try:
-                    if failure is not None and hasattr(sink, "discard"):
-                        sink.discard()
-                    else:
-                        sink.close()
-                except Exception as error:  # the others are discarded, not published, then it is reported
-                    errors.append(error)
-                    failure = failure or error
+            failure, sink_errors = end_sinks(opened, failure)
+            errors += sink_errors
             raised = failure if body_failed else (errors[0] if errors else None)
             if raised is not None and failure is not None and opened:
                 raised.add_note("nothing was written: a failed run discards its outputs")
             self.source.close()
+            summary.warnings += close_stages(self._stages(), self.keep_open)
             summary.seconds = time.perf_counter() - started
-            summary.stopped_early = getattr(self.source, "stopped_early", None)
+            summary.stopped_early = self.source.stopped_early
             for sink in opened:  # a sink that copied part of the input (its audio) may find it damaged
                 damage = getattr(sink, "damaged_input", None) if failure is None else None
                 summary.stopped_early = summary.stopped_early or damage  # a truncated file says it all
@@ -284,18 +296,10 @@ class Pipeline:
             with _failing_in("sink", sink, frame):
                 sink.write(frame)
 
-    def _start(self, sinks: list[Sink], info: RunInfo, opened: list[Sink]) -> None:
-        """Start every sink; if one refuses, the others discard what they began."""
-        try:
-            for sink in sinks:
-                sink.start(info)
-                opened.append(sink)
-        except BaseException:
-            for sink in opened:
-                discard = getattr(sink, "discard", sink.close)
-                discard()
-            opened.clear()
-            raise
+    def _stages(self) -> list[tuple[str, object]]:
+        """The stages the pipeline holds now (a live page may have swapped some), by kind."""
+        return [("detector", self.detector), ("classifier", self.classifier), ("tracker", self.tracker),
+                ("smoother", self.smoother), ("annotator", self.annotator)]
 
     def _progress_bar(self):
         if not self.progress:
@@ -324,6 +328,5 @@ def _failing_in(kind: str, stage: object, frame: Frame) -> Iterator[None]:
     except StopPipeline:
         raise
     except Exception as error:
-        name = getattr(stage, "description", None) or type(stage).__name__
-        error.add_note(f"in the {kind} {name} on frame {frame.index}")
+        error.add_note(f"in the {kind} {describe(stage)} on frame {frame.index}")
         raise

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
 
 from fer_video.io.sources.images import IMAGE_SUFFIXES, ImageFolderSource, ImageSource
 from fer_video.io.sources.live_file import LiveFileSource
 from fer_video.io.sources.video_file import VideoFileSource
 from fer_video.io.sources.webcam import WebcamSource
-from fer_video.types import Frame, SourceInfo
-
-
-class Source(Protocol):
-    """An iterable of frames plus what sinks need to know up front."""
-
-    info: SourceInfo
-    stopped_early: str | None
-
-    def __iter__(self) -> Iterator[Frame]: ...
-
-    def close(self) -> None: ...
+from fer_video.protocols import Source
 
 
 def open_source(location: str | Path | int, live: bool = False, loop: bool = True) -> Source:
