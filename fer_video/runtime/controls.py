@@ -1,13 +1,14 @@
 """Pause, resume and stage switches asked for from another thread, applied by the pipeline between frames.
 
 A live view (``fer-video serve``) lets a person pause the analysis or pick another detector,
-classifier or smoother while the stream runs. The requests arrive on the web server's thread;
-the pipeline applies them in its ``before_frame`` hook, on its own thread, so a stage is never
-replaced in the middle of a frame. New stages are built on a helper thread, because loading a
-model takes seconds and the stream should keep flowing meanwhile; a stage that fails to build
-leaves the running one in place and the error is kept for the page to show. The stage switched
-away from is closed (see :class:`fer_video.protocols.SupportsClose`), and so is one built for a
-request a later one replaced.
+classifier, smoother or annotator (the overlay on or off, faces blurred) while the stream runs.
+The requests arrive on the web server's thread; the pipeline applies them in its
+``before_frame`` hook, on its own thread, so a stage is never replaced in the middle of a frame.
+New stages are built on a helper thread, because loading a model takes seconds and the stream
+should keep flowing meanwhile; a stage that fails to build leaves the running one in place and
+the error is kept for the page to show. The stage switched away from is closed (see
+:class:`fer_video.protocols.SupportsClose`), and so is one built for a request a later one
+replaced.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from fer_video.runtime.lifecycle import close_stages
 from fer_video.runtime.quiet import native_logs_hidden
 from fer_video.types import Frame
 
-SWITCHABLE = ("detector", "classifier", "smoother")
+SWITCHABLE = ("detector", "classifier", "smoother", "annotator")
 
 
 class PipelineControls:

@@ -10,6 +10,7 @@ import pytest
 
 from fer_video import Face, Frame, Pipeline, PluginManager, open_source
 from fer_video.runtime.config import PipelineConfig
+from fer_video.runtime.controls import PipelineControls
 
 SCORES = np.array([0.05, 0.05, 0.05, 0.6, 0.05, 0.1, 0.1])
 
@@ -159,6 +160,32 @@ def test_a_failing_annotator_is_named_with_the_frame(sample_video):
     with pytest.raises(RuntimeError, match="no ink left") as raised:
         _run(sample_video, Counting(fail_on=5), [Showing()])
     assert "in the annotator Counting on frame 5" in raised.value.__notes__
+
+
+class Switching(Showing):
+    """A sink that asks the live page's controls for another annotator on its fifth frame."""
+
+    def __init__(self, controls: PipelineControls) -> None:
+        super().__init__()
+        self.controls, self.plain = controls, []
+
+    def write(self, frame: Frame) -> None:
+        self.plain.append(frame.annotated() is frame.image)  # the overlay draws on a copy, none does not
+        if len(self.plain) == 5:
+            self.controls.switch("annotator", "none")
+
+
+def test_the_live_page_turns_the_overlay_off_between_two_frames(sample_video, plugins):
+    current = {"detector": "haar", "classifier": "fernet", "smoother": "ema", "annotator": "overlay"}
+    controls = PipelineControls(plugins, current)
+    assert controls.choices()["annotator"] == ["blur", "none", "overlay"]
+    sink = Switching(controls)
+    Pipeline(open_source(sample_video, live=True, loop=False), plugins.create("detector", "haar"),
+             plugins.create("classifier", "fernet"), annotator=plugins.create("annotator", "overlay"),
+             sinks=[sink], before_frame=controls.before_frame).run()
+    switched = sink.plain.index(True)
+    assert switched >= 5 and all(sink.plain[switched:]) and len(sink.plain) > switched + 5, sink.plain
+    assert controls.state()["stages"]["annotator"] == "none"
 
 
 def test_the_config_file_names_the_annotator_as_a_name_or_a_table(tmp_path):

@@ -6,7 +6,7 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const KINDS = ["detector", "classifier", "smoother"];
+  const KINDS = ["detector", "classifier", "smoother", "annotator"];
   const EMOTION_COLOURS = {
     angry: "#e6194b", disgust: "#3cb44b", fear: "#b05ee0", happy: "#ffd21f",
     sad: "#4f8cff", surprise: "#f58231", neutral: "#a9b0bd",
