@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fer_video.io.outputs import check_outputs
 from fer_video.messages import say
+from fer_video.protocols import describe, input_spec, with_input
 from fer_video.runtime.config import PipelineConfig, StageChoice
 from fer_video.runtime.quiet import native_logs_hidden
 
@@ -41,9 +42,11 @@ def evaluate(args, plugins) -> int:
         check_outputs(None, [Path(args.png)], args.force)
     classifier = with_tta(_evaluated_classifier(args, plugins), args.tta)
     if args.blur is not None:  # try another input blur than the card's
-        classifier.spec = replace(classifier.spec, blur=args.blur)
-    spec = getattr(classifier, "spec", None)
-    say(f"classifier: {classifier.description}"
+        if input_spec(classifier) is None:
+            raise ValueError(f"{describe(classifier)} prepares its crops its own way; --blur cannot change them")
+        classifier = with_input(classifier, replace(input_spec(classifier), blur=args.blur))
+    spec = input_spec(classifier)
+    say(f"classifier: {describe(classifier)}"
         + (f", input blur {spec.blur}, test-time augmentation {spec.tta}" if spec is not None else ""))
     started = time.perf_counter()
     report = evaluate(classifier, Path(args.data), args.split, limit=args.limit)

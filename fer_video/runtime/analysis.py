@@ -17,6 +17,7 @@ from fer_video.io.outputs import check_outputs, is_device
 from fer_video.messages import UsageError, say
 from fer_video.plugins.factories import StageFactory
 from fer_video.plugins.manager import PluginManager, UnknownStageError
+from fer_video.protocols import describe
 from fer_video.runtime.config import PipelineConfig, StageChoice
 from fer_video.runtime.pipeline import Pipeline
 from fer_video.runtime.quiet import native_logs_hidden
@@ -66,7 +67,7 @@ def build_pipeline(config: PipelineConfig, plugins: PluginManager, source: Any, 
     except BaseException:
         source.close()
         raise
-    say(f"detector: {config.detector.name}   classifier: {stages['classifier'].description}")
+    say(f"detector: {config.detector.name}   classifier: {describe(stages['classifier'])}")
     say(f"tracker: {config.tracker.name}   smoother: {config.smoother.name}")
     rotation = getattr(getattr(source, "info", None), "rotation", 0)
     if rotation:

@@ -17,6 +17,7 @@ import numpy as np
 from fer_video.io.atomic import partial_path, publish
 from fer_video.io.outputs import check_outputs
 from fer_video.models.card import ModelCard, card_path_for
+from fer_video.protocols import keras_model
 from fer_video.runtime.quiet import native_logs_hidden
 
 if TYPE_CHECKING:
@@ -133,10 +134,10 @@ def export_classifier(request: Export, plugins: PluginManager) -> Exported:
     with native_logs_hidden():
         members = [plugins.create("classifier", request.architecture, weights=path) for path in request.weights]
     if len(members) == 1:
-        training_card, model = training_cards[0], members[0].model
+        training_card, model = training_cards[0], keras_model(members[0])
     else:
         training_card = ensemble_training_card(training_cards, [str(path) for path in request.weights])
-        model = averaged([member.model for member in members], request.architecture)
+        model = averaged([keras_model(member) for member in members], request.architecture)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = partial_path(out)
     partial.write_bytes(convert_to_tflite(model, request.quantize))
