@@ -41,6 +41,24 @@ def cli_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return {**full, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
 
 
+def installed_plugin(folder: Path, *, entry_point: str, module: str, source: str, distribution: str,
+                     version: str = "0.1") -> Path:
+    """``folder`` holding a plugin as pip leaves one: ``module``.py with ``source``, and the dist-info of
+    ``distribution`` naming it under the ``fer_video`` entry point ``entry_point``. Pass ``plugin_env(folder)``
+    to the command for it to find the plugin."""
+    info = folder / f"{distribution.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text(f"[fer_video]\n{entry_point} = {module}\n")
+    (folder / f"{module}.py").write_text(source)
+    return folder
+
+
+def plugin_env(*folders: Path) -> dict[str, str]:
+    """The environment that puts ``folders`` (plugins) on the command's PYTHONPATH, before what is there."""
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [*map(str, folders), os.environ.get("PYTHONPATH")]))}
+
+
 def ctrl_c_reaches_the_child() -> None:
     """``preexec_fn`` for a child the test will stop with a signal: a shell starts background jobs
     with SIGINT ignored, and ``nohup`` ignores SIGHUP; a child that inherits that never sees the

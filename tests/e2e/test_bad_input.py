@@ -8,7 +8,7 @@ import pytest
 
 from fer_video.io.ffmpeg import H264Writer, count_frames, probe
 from fer_video.io.timeline_rows import BASE_COLUMNS
-from tests.support import run_cli, start_cli, stop_midway
+from tests.support import installed_plugin, plugin_env, run_cli, start_cli, stop_midway
 
 
 def test_missing_input(tmp_path):
@@ -108,17 +108,12 @@ def test_no_webcam_says_so():
 @pytest.fixture
 def broken_plugin(tmp_path):
     """A distribution whose fer_video entry point raises on import."""
-    site = tmp_path / "site"
-    dist = site / "broken_thing-1.2.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-thing\nVersion: 1.2\n")
-    (dist / "entry_points.txt").write_text("[fer_video]\nbroken = broken_thing\n")
-    (site / "broken_thing.py").write_text("raise ImportError('needs libfoo')\n")
-    return site
+    return installed_plugin(tmp_path / "site", entry_point="broken", module="broken_thing",
+                            source="raise ImportError('needs libfoo')\n", distribution="broken-thing", version="1.2")
 
 
 def test_plugin_that_fails_to_import_is_named_with_its_distribution(broken_plugin, sample_video, tmp_path):
-    env = {"PYTHONPATH": str(broken_plugin)}
+    env = plugin_env(broken_plugin)
     result = run_cli("plugins", env=env)
     assert result.returncode != 0
     assert "plugin 'broken' from broken-thing 1.2 failed to import: ImportError: needs libfoo" in result.stderr

@@ -6,7 +6,6 @@ outputs either complete and valid or absent (never a ``.partial``), and the docu
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -15,15 +14,14 @@ import pytest
 
 from fer_video.io.ffmpeg import count_frames, ffmpeg_exe, probe
 from fer_video.report.timeline_file import read_timeline
-from tests.support import run_cli
+from tests.support import plugin_env, run_cli
 
 FAULTY_PLUGIN = Path(__file__).parents[1] / "faulty_plugin"  # fer_video_faulty, found through its entry point
 OUR_LINES = re.compile(r"^(detector: |tracker: |fer-video: |warning: |wrote |\d+ frames, )")
 
 
 def _annotate(video: Path, folder: Path, *flags: str, plugin: bool = False):
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(FAULTY_PLUGIN), os.environ.get("PYTHONPATH")]))} \
-        if plugin else None
+    env = plugin_env(FAULTY_PLUGIN) if plugin else None
     return run_cli("annotate", video, "-o", folder / "out.mp4", "--csv", folder / "t.csv", "-q", *flags, env=env)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from fer_video.io.ffmpeg import count_frames, probe
-from tests.support import run_cli, start_cli, stop_midway
+from tests.support import installed_plugin, plugin_env, run_cli, start_cli, stop_midway
 
 
 def _leftovers(folder) -> list[str]:
@@ -135,37 +135,38 @@ def test_the_next_run_removes_what_a_killed_run_left(sample_video, tmp_path):
 # --- a failed run publishes nothing; a terminated one finishes its outputs ------------------------------
 
 
+FLAKY_DETECTOR = """\
+from fer_video import StageFactory, hookimpl
+from fer_video.builtins.haar import HaarDetector
+
+
+class Flaky(HaarDetector):
+    calls = 0
+
+    def detect(self, image):
+        self.calls += 1
+        if self.calls == 10:
+            return 1 / 0
+        return super().detect(image)
+
+
+@hookimpl
+def fer_video_detectors():
+    return [StageFactory('flaky', Flaky, 'fails on its 10th frame')]
+"""
+
+
 @pytest.fixture
 def flaky_detector(tmp_path):
     """A detector plugin, installed as a distribution, that fails on its 10th frame with an unexpected error."""
-    site = tmp_path / "site"
-    dist = site / "flaky_detector-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: flaky-detector\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text("[fer_video]\nflaky = flaky_detector\n")
-    (site / "flaky_detector.py").write_text(
-        "from fer_video import hookimpl\n"
-        "from fer_video.builtins.haar import HaarDetector\n"
-        "from fer_video.plugins.factories import StageFactory\n\n"
-        "class Flaky(HaarDetector):\n"
-        "    calls = 0\n\n"
-        "    def detect(self, image):\n"
-        "        self.calls += 1\n"
-        "        if self.calls == 10:\n"
-        "            return 1 / 0\n"
-        "        return super().detect(image)\n\n"
-        "@hookimpl\n"
-        "def fer_video_detectors():\n"
-        "    return [StageFactory('flaky', Flaky, 'fails on its 10th frame')]\n"
-    )
-    return site
+    return installed_plugin(tmp_path / "site", entry_point="flaky", module="flaky_detector", source=FLAKY_DETECTOR,
+                            distribution="flaky-detector")
 
 
 def test_a_stage_failing_mid_run_publishes_nothing_and_says_so(flaky_detector, sample_video, tmp_path):
     out, csv = tmp_path / "out" / "out.mp4", tmp_path / "out" / "t.csv"
-    path = os.pathsep.join(filter(None, [str(flaky_detector), os.environ.get("PYTHONPATH")]))
     result = run_cli("annotate", sample_video, "-o", out, "--csv", csv, "--detector", "flaky",
-                     "--detect-every", "1", "-q", env={"PYTHONPATH": path})
+                     "--detect-every", "1", "-q", env=plugin_env(flaky_detector))
     assert result.returncode == 1, result.stderr
     assert "ZeroDivisionError" in result.stderr and "discards its outputs" in result.stderr
     assert "Traceback" not in result.stderr

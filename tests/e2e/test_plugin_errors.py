@@ -3,10 +3,9 @@ inside a stage is the stage's (one line that says so, and where to look)."""
 
 from __future__ import annotations
 
-import os
 import textwrap
 
-from tests.support import run_cli
+from tests.support import installed_plugin, plugin_env, run_cli
 
 _BUGGY_PLUGIN = """
 from fer_video import StageFactory, hookimpl
@@ -24,12 +23,9 @@ def fer_video_detectors():
 
 def test_the_command_tells_a_bug_in_a_stage_from_a_wrong_option(sample_video, tmp_path):
     """One line either way, exit code 1; the bug says it is one (its type, the plugin, where to look)."""
-    (tmp_path / "fer_video_buggy.py").write_text(textwrap.dedent(_BUGGY_PLUGIN))
-    info = tmp_path / "fer_video_buggy-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fer-video-buggy\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[fer_video]\nbuggy = fer_video_buggy\n")
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))}
+    installed_plugin(tmp_path, entry_point="buggy", module="fer_video_buggy", source=textwrap.dedent(_BUGGY_PLUGIN),
+                     distribution="fer-video-buggy")
+    env = plugin_env(tmp_path)
 
     wrong = run_cli("timeline", sample_video, "-o", tmp_path / "a.csv", "--detector", "buggy",
                     "--detector-opt", "colour=red", env=env)
