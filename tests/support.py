@@ -59,6 +59,14 @@ def plugin_env(*folders: Path) -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join(filter(None, [*map(str, folders), os.environ.get("PYTHONPATH")]))}
 
 
+def ffmpeg(*args: object) -> None:
+    """Run the ffmpeg fer-video uses (imageio-ffmpeg's), quietly, to make a test's input: a copy of a video
+    remuxed, damaged or re-timed. A failure fails the test."""
+    from fer_video.io.ffmpeg import ffmpeg_exe
+
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *map(str, args)], check=True)
+
+
 def ctrl_c_reaches_the_child() -> None:
     """``preexec_fn`` for a child the test will stop with a signal: a shell starts background jobs
     with SIGINT ignored, and ``nohup`` ignores SIGHUP; a child that inherits that never sees the

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from fer_video.io.ffmpeg import count_frames, ffmpeg_exe, probe
+from fer_video.io.ffmpeg import count_frames, probe
 from fer_video.report.timeline_file import read_timeline
-from tests.support import plugin_env, run_cli
+from tests.support import ffmpeg, plugin_env, run_cli
 
 FAULTY_PLUGIN = Path(__file__).parents[1] / "faulty_plugin"  # fer_video_faulty, found through its entry point
 OUR_LINES = re.compile(r"^(detector: |tracker: |fer-video: |warning: |wrote |\d+ frames, )")
@@ -76,8 +76,7 @@ def test_a_video_cut_short(sample_video, tmp_path, fraction):
 
 def test_a_video_whose_audio_track_is_corrupt(sample_video, tmp_path):
     video = tmp_path / "noisy.mp4"
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(sample_video), "-c", "copy",
-                    "-bsf:a", "noise=amount=4", str(video)], check=True)
+    ffmpeg("-i", sample_video, "-c", "copy", "-bsf:a", "noise=amount=4", video)
     result = _annotate(video, tmp_path, "--detector", "haar")
     _said_only_our_lines(result)
     assert result.returncode == 1 and "noisy.mp4: its audio track is damaged" in result.stderr, result.stderr

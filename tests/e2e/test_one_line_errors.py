@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from tests.support import run_cli
+from tests.support import ffmpeg, run_cli
 
 USAGE, INPUT = 2, 1
 
@@ -71,11 +69,8 @@ def test_a_missing_weights_file_is_called_missing(sample_video, tmp_path):
 
 def _cut_without_index(sample_video, tmp_path):
     """An MP4 whose index (moov atom) sits at the end, cut before it: a recording that never finished."""
-    from fer_video.io.ffmpeg import ffmpeg_exe
-
     whole = tmp_path / "whole.mp4"
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(sample_video), "-c", "copy",
-                    "-movflags", "-faststart", str(whole)], check=True)
+    ffmpeg("-i", sample_video, "-c", "copy", "-movflags", "-faststart", whole)
     cut = tmp_path / "recording.mp4"
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
     whole.unlink()

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import cv2
 import numpy as np
 import pandas as pd
 
-from fer_video.io.ffmpeg import H264Writer, ffmpeg_exe, probe
-from tests.support import run_cli
+from fer_video.io.ffmpeg import H264Writer, probe
+from tests.support import ffmpeg, run_cli
 
 
 def _stored_sideways(sample_video, folder):
@@ -26,8 +24,7 @@ def _stored_sideways(sample_video, folder):
     writer.close()
     capture.release()
     phone = folder / "phone.mp4"
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-display_rotation", "90",
-                    "-i", str(sideways), "-c", "copy", str(phone)], check=True)
+    ffmpeg("-display_rotation", "90", "-i", sideways, "-c", "copy", phone)
     sideways.unlink()
     return phone
 

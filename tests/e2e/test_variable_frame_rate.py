@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import subprocess
 
 import cv2
 import numpy as np
 import pytest
 
-from fer_video.io.ffmpeg import count_frames, ffmpeg_exe, probe
-from tests.support import run_cli
+from fer_video.io.ffmpeg import count_frames, probe
+from tests.support import ffmpeg, run_cli
 
 # The sample video at 30 fps for its first second, then at 10 fps: every frame of the first
 # second, then every third one, each keeping its own presentation time.
@@ -20,9 +19,8 @@ KEPT = [n for n in range(60) if n < 30 or n % 3 == 0]
 @pytest.fixture(scope="module")
 def vfr_video(sample_video, tmp_path_factory):
     path = tmp_path_factory.mktemp("vfr") / "phone.mp4"
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-i", str(sample_video),
-                    "-vf", r"select='lt(n\,30)+not(mod(n\,3))'", "-fps_mode", "vfr", "-c:v", "libx264",
-                    "-preset", "ultrafast", "-c:a", "copy", str(path)], check=True)
+    ffmpeg("-i", sample_video, "-vf", r"select='lt(n\,30)+not(mod(n\,3))'", "-fps_mode", "vfr", "-c:v", "libx264",
+           "-preset", "ultrafast", "-c:a", "copy", path)
     assert count_frames(path) == len(KEPT)
     return path
 
