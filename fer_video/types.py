@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,6 +96,25 @@ class Frame:
             return self._drawn
 
 
+class SourceKind(StrEnum):
+    """What a source reads. Its value (``"video"``...) is what outputs and the live page write, and
+    it equals that string, so ``kind == "video"`` still holds."""
+
+    VIDEO = "video"
+    """A video file: every frame in order, or, played live, in real time."""
+    WEBCAM = "webcam"
+    """A camera: always live."""
+    IMAGE = "image"
+    """One picture."""
+    FOLDER = "folder"
+    """A folder of pictures, each a sequence of its own."""
+
+    @property
+    def pictures(self) -> bool:
+        """Unrelated pictures rather than a moving picture: each is detected, tracked and smoothed afresh."""
+        return self in (SourceKind.IMAGE, SourceKind.FOLDER)
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """What sinks need to know before the first frame arrives."""
@@ -105,8 +125,11 @@ class SourceInfo:
     height: int
     frame_count: int | None = None
     live: bool = False
-    kind: str = "video"
-    """``video``, ``webcam``, ``image`` or ``folder``."""
+    """Frames come in real time and only the newest is kept (a camera, or a file played like one):
+    a slow analysis skips frames. Otherwise every frame is read, in order, however long it takes
+    (see :class:`fer_video.runtime.mailbox.BufferPolicy`)."""
+    kind: SourceKind = SourceKind.VIDEO
+    """What the source reads; a string naming one (``"webcam"``) is taken too."""
     has_audio: bool = False
     rotation: int = 0
     """Degrees a video's display matrix turns its stored frames (phones record portrait so); frames
@@ -115,6 +138,9 @@ class SourceInfo:
     """A video whose frames are not evenly spaced (phones and screen recorders): each frame's
     ``time_s`` is its presentation time, and ``fps`` the constant rate a copy is resampled to, so
     its audio stays in sync."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", SourceKind(self.kind))  # a third-party source may give a string
 
 
 @dataclass(frozen=True)

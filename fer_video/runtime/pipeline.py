@@ -26,6 +26,7 @@ from fer_video.protocols import (
 from fer_video.runtime.buffering import Behind, prefetch
 from fer_video.runtime.face_motion import FaceMotion
 from fer_video.runtime.lifecycle import close_stages, end_sinks, start_sinks
+from fer_video.runtime.mailbox import BufferPolicy
 from fer_video.types import Frame, RunInfo
 
 DETECT_EVERY = 3
@@ -57,7 +58,8 @@ class Pipeline:
     """Runs a source through the stages and hands every analysed frame to each sink.
 
     A video file is processed frame by frame without drops; a live source (webcam) hands
-    out only its newest frame, so a slow analysis skips frames rather than lagging.
+    out only its newest frame, so a slow analysis skips frames rather than lagging (the two
+    :class:`~fer_video.runtime.mailbox.BufferPolicy`).
 
     ``detect_every=n`` runs the detector on one frame in ``n``; on the others the faces of the
     last detection are carried along their motion (:class:`FaceMotion`) and classified afresh.
@@ -120,13 +122,12 @@ class Pipeline:
 
     @property
     def _detection_interval(self) -> int:
-        kind = getattr(getattr(self.source, "info", None), "kind", "video")
-        return self.detect_every if kind in ("video", "webcam") else 1
+        return 1 if self._unrelated_pictures else self.detect_every
 
     @property
     def _unrelated_pictures(self) -> bool:
         """Pictures (a folder of them, or one) are unrelated: each is a sequence of its own."""
-        return getattr(getattr(self.source, "info", None), "kind", "video") in ("image", "folder")
+        return self.source.info.kind.pictures
 
     @property
     def _framing(self) -> Framing:
@@ -223,7 +224,7 @@ class Pipeline:
         started = time.perf_counter()
         bar = self._progress_bar()
         opened: list[Sink] = []
-        live = self.source.info.live
+        live = BufferPolicy.for_source(self.source.info) is BufferPolicy.NEWEST_FRAME
         writer = frames = None
         failure: BaseException | None = None  # what ended the run other than its end, a stop or a signal
         body_failed = False

@@ -1,9 +1,10 @@
 """What the pipeline's thread hands the web server's thread: the newest encoded frame, the session's
 timeline, the last minute of scores per face, and the numbers behind ``/stats``.
 
-The pipeline never waits on a viewer: it replaces ``latest`` and wakes the server's loop, and
-each viewer's task sends whatever is newest when that viewer is ready. A slow viewer therefore
-skips frames; it never queues them, and it never slows the analysis or the other viewers.
+The pipeline never waits on a viewer: the encoder leaves each packet in a mailbox
+(:class:`~fer_video.runtime.mailbox.Mailbox`) and wakes the server's loop, and each viewer's task
+sends whatever is newest (``latest``) when that viewer is ready. A slow viewer therefore skips
+frames; it never queues them, and it never slows the analysis or the other viewers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from fer_video.emotions import EMOTIONS
 from fer_video.io.timeline_rows import columns, rows
+from fer_video.runtime.mailbox import Mailbox
 from fer_video.types import Frame
 
 STATS_WINDOW_S = 3.0
@@ -120,7 +122,7 @@ class Hub:
     def __init__(self, history_s: float = 60.0, max_viewers: int = 8) -> None:
         self.history_s = history_s
         self.max_viewers = max_viewers
-        self.latest: Packet | None = None
+        self._packets: Mailbox[Packet] = Mailbox()
         self.viewers: dict[int, Viewer] = {}
         self.timeline = SessionTimeline()
         self.closed = False
@@ -152,13 +154,18 @@ class Hub:
         """Make ``packet`` the newest frame and wake the viewers; never waits for them."""
         with self._lock:
             self._encoded.append((time.monotonic(), (time.time() - packet.captured) * 1000))
-        self.latest = packet
+        self._packets.put(packet)
         loop = self._loop
         if loop is not None:
             try:
                 loop.call_soon_threadsafe(self.wake)
             except RuntimeError:  # the server's loop has already stopped
                 pass
+
+    @property
+    def latest(self) -> Packet | None:
+        """The newest packet, which every viewer reads without taking it (``None`` before the first)."""
+        return self._packets.newest
 
     def analysed_per_s(self) -> float:
         now = time.monotonic()

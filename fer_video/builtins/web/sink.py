@@ -18,6 +18,7 @@ import cv2
 from fer_video.builtins.web.app import LOOPBACK_HOSTS, MAX_MESSAGE_BYTES, create_app
 from fer_video.builtins.web.hub import Hub, Packet
 from fer_video.emotions import EMOTIONS
+from fer_video.runtime.mailbox import Mailbox
 from fer_video.types import Frame, RunInfo
 
 
@@ -64,9 +65,7 @@ class WebSink:
         self._server: Any = None
         self._server_thread: threading.Thread | None = None
         self._encoder: threading.Thread | None = None
-        self._pending: tuple[Frame, float, bool] | None = None
-        self._wake = threading.Condition()
-        self._stopping = False
+        self._to_encode: Mailbox[tuple[Frame, float, bool]] = Mailbox()  # an unencoded older frame is replaced
         self._error: BaseException | None = None
         self._seq = 0
 
@@ -75,6 +74,7 @@ class WebSink:
 
         self._run = run
         self.hub = Hub(history_s=self.history_s, max_viewers=self.max_viewers)
+        self._to_encode = Mailbox()
         sock = _bind(self.host, self.port)
         allowed = [*LOOPBACK_HOSTS, self.host] if _is_loopback(self.host) else None
         app = create_app(self.hub, self.controls, self._describe, allowed, self.token,
@@ -114,19 +114,10 @@ class WebSink:
         captured = frame.captured if frame.captured is not None else time.time()
         analysed = self.controls is None or not self.controls.paused
         self.hub.record(frame, captured, analysed)
-        with self._wake:
-            self._pending = (frame, captured, analysed)  # an unencoded older frame is simply replaced
-            self._wake.notify()
+        self._to_encode.put((frame, captured, analysed))
 
     def _encode_loop(self) -> None:
-        while True:
-            with self._wake:
-                while self._pending is None and not self._stopping:
-                    self._wake.wait()
-                if self._pending is None:
-                    return
-                frame, captured, analysed = self._pending
-                self._pending = None
+        for frame, captured, analysed in self._to_encode:  # until close(), the newest frame each time
             try:
                 self.hub.publish(self._encode(frame, captured, analysed))
             except Exception as error:  # handed to the pipeline by the next write()
@@ -172,9 +163,7 @@ class WebSink:
         }
 
     def close(self) -> None:
-        with self._wake:
-            self._stopping = True
-            self._wake.notify()
+        self._to_encode.finish()
         if self._encoder is not None:
             self._encoder.join(timeout=5)
         if self._server is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from fer_video.types import Frame, SourceInfo
+from fer_video.types import Frame, SourceInfo, SourceKind
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 
@@ -43,7 +43,8 @@ class ImageSource:
         if self._image is None:
             raise ValueError(f"{self.path} is {damage}")
         height, width = self._image.shape[:2]
-        self.info = SourceInfo(path=self.path, fps=0.0, width=width, height=height, frame_count=1, kind="image")
+        self.info = SourceInfo(path=self.path, fps=0.0, width=width, height=height, frame_count=1,
+                               kind=SourceKind.IMAGE)
         self.stopped_early: str | None = f"{self.path} is {damage}; it was analysed as it decodes" if damage else None
 
     def __iter__(self) -> Iterator[Frame]:
@@ -66,7 +67,7 @@ class ImageFolderSource:
                 f"folder {self.folder} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})"
             )
         self.info = SourceInfo(path=self.folder, fps=0.0, width=0, height=0, frame_count=len(self.files),
-                               kind="folder")
+                               kind=SourceKind.FOLDER)
         self.stopped_early: str | None = None
 
     def __iter__(self) -> Iterator[Frame]:

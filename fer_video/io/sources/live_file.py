@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 
 from fer_video.io.sources.capturing import CapturingSource
-from fer_video.types import Frame, SourceInfo
+from fer_video.types import Frame, SourceInfo, SourceKind
 
 
 class LiveFileSource(CapturingSource):
@@ -33,8 +33,8 @@ class LiveFileSource(CapturingSource):
             width=int(self._capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
             height=int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
             frame_count=None,
-            live=True,
-            kind="webcam",  # to sinks it is a camera: frames are dropped, there is no audio to keep
+            live=True,  # a file played like a camera: frames are dropped, there is no audio to keep
+            kind=SourceKind.VIDEO,
         )
         self.stopped_early: str | None = None
         self.late = 0  # frames skipped because they were due before they could be decoded

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 
 from fer_video.io.ffmpeg import ffmpeg_exe, probe
-from fer_video.types import Frame, SourceInfo
+from fer_video.types import Frame, SourceInfo, SourceKind
 
 
 class VideoFileSource:
@@ -50,7 +50,7 @@ class VideoFileSource:
             width=int(self._capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
             height=int(self._capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
             frame_count=count if count > 0 else None,
-            kind="video",
+            kind=SourceKind.VIDEO,
             has_audio=streams.has_audio,
             rotation=rotation,
             variable_rate=variable,

@@ -7,7 +7,7 @@ import time
 import cv2
 
 from fer_video.io.sources.capturing import CapturingSource
-from fer_video.types import Frame, SourceInfo
+from fer_video.types import Frame, SourceInfo, SourceKind
 
 
 class WebcamSource(CapturingSource):
@@ -33,7 +33,7 @@ class WebcamSource(CapturingSource):
             raise FileNotFoundError(f"webcam {device} opened but gave no picture")
         fps = self._capture.get(cv2.CAP_PROP_FPS) or 30.0
         self.info = SourceInfo(path=None, fps=fps, width=first.shape[1], height=first.shape[0],
-                               live=True, kind="webcam")
+                               live=True, kind=SourceKind.WEBCAM)
         self.stopped_early: str | None = None
         self._started_at = time.monotonic()
         self._start(self._grab, f"webcam-{device}", Frame(index=0, time_s=0.0, image=first, captured=time.time()))
