@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,26 @@ if TYPE_CHECKING:
     from fer_video.training.recipe import Recipe
 
 STAGE_KINDS = ("detector", "classifier", "tracker", "smoother", "annotator", "sink")
+
+
+class OptionsError(ValueError):
+    """Options a stage does not take (``--detector-opt colour=red``): the user's mistake, not a bug."""
+
+
+def check_options(create: Callable[..., Any], options: Mapping[str, Any]) -> None:
+    """Raise :class:`OptionsError` unless ``create(**options)`` fits ``create``'s signature.
+
+    The plugin manager checks every factory so before calling it. A factory that hands its
+    ``**options`` on (to import a heavy library only when used) checks what it hands them to.
+    """
+    try:
+        signature = inspect.signature(create)
+    except (TypeError, ValueError):  # a callable without one (some built-ins): it checks its own
+        return
+    try:
+        signature.bind(**options)
+    except TypeError as error:
+        raise OptionsError(str(error)) from None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 from dataclasses import dataclass
 from importlib import metadata
@@ -11,7 +10,7 @@ from typing import Any
 import pluggy
 
 from fer_video.plugins import hookspecs
-from fer_video.plugins.factories import STAGE_KINDS, ClassifierFactory, StageFactory
+from fer_video.plugins.factories import STAGE_KINDS, ClassifierFactory, OptionsError, StageFactory, check_options
 
 ENTRY_POINT_GROUP = "fer_video"
 BLOCK_ENV = "FER_VIDEO_BLOCK_PLUGINS"
@@ -97,25 +96,18 @@ class PluginManager:
     def create(self, kind: str, name: str, **options: Any) -> Any:
         """Build the stage ``name`` with ``options``, naming the plugin if it fails.
 
-        Options are checked against the factory's signature before it runs: one it does not take
-        is the user's mistake (``ValueError``). What the factory raises keeps its type: the user's
+        Options are checked against the factory's signature before it runs (:func:`check_options`):
+        one it does not take is the user's mistake (``ValueError``). What the factory raises keeps its type: the user's
         mistakes (``ValueError``, ``FileNotFoundError``, ``FileExistsError``: a bad value, a missing
         file) gain the stage's name; anything else, a ``TypeError`` too, is a bug in the stage or
         a library it loads, and gains a note naming the plugin and its distribution.
         """
         provided = self.find(kind, name)
-        create = provided.factory.create
         try:
-            signature = inspect.signature(create)
-        except (TypeError, ValueError):  # a callable without one (some built-ins): it checks its own
-            signature = None
-        if signature is not None:
-            try:
-                signature.bind(**options)
-            except TypeError as error:
-                raise ValueError(f"{kind} {name!r} does not take these options ({error})") from None
-        try:
-            return create(**options)
+            check_options(provided.factory.create, options)
+            return provided.factory.create(**options)
+        except OptionsError as error:
+            raise ValueError(f"{kind} {name!r} does not take these options ({error})") from None
         except (FileNotFoundError, FileExistsError, ValueError, PluginError) as error:
             raise type(error)(f"{kind} {name!r}: {error}") from error
         except Exception as error:

@@ -52,3 +52,9 @@ def test_a_type_error_inside_a_stage_keeps_its_type_and_names_the_plugin():
         plugins.create("detector", "buggy", threshold=0.5)
     assert not isinstance(caught.value, ValueError)
     assert "the detector 'buggy' from plugin 'stages' (registered in code) failed to start" in caught.value.__notes__
+
+
+def test_a_factory_that_hands_its_options_on_checks_them_the_same_way():
+    """The web sink's factory takes ``**options`` (it imports the web libraries only when used)."""
+    with pytest.raises(ValueError, match=r"sink 'web' does not take these options \(.*'colour'"):
+        PluginManager().create("sink", "web", colour="red")

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from fer_video import hookimpl
-from fer_video.plugins.factories import StageFactory
+from fer_video.plugins.factories import StageFactory, check_options
 
 
 def _create(**options: Any) -> Any:
     from fer_video.builtins.web.sink import WebSink
 
+    check_options(WebSink, options)  # a misspelt option is the user's mistake, said as for any stage
     return WebSink(**options)
 
 
