@@ -156,10 +156,26 @@ def test_a_run_whose_sinks_show_no_picture_draws_nothing(sample_video):
     assert counting.calls == 0 and len(timeline.shown) == 60
 
 
-def test_a_failing_annotator_is_named_with_the_frame(sample_video):
+class Discarding(Showing):
+    """A sink that writes a file: published at close, removed at discard."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ended = ""
+
+    def close(self) -> None:
+        self.ended = "published"
+
+    def discard(self) -> None:
+        self.ended = "discarded"
+
+
+def test_a_failing_annotator_is_named_with_the_frame_and_nothing_is_published(sample_video):
+    sink = Discarding()
     with pytest.raises(RuntimeError, match="no ink left") as raised:
-        _run(sample_video, Counting(fail_on=5), [Showing()])
+        _run(sample_video, Counting(fail_on=5), [sink])
     assert "in the annotator Counting on frame 5" in raised.value.__notes__
+    assert sink.ended == "discarded" and len(sink.shown) == 5
 
 
 class Switching(Showing):
