@@ -59,30 +59,32 @@ def _output():
     return layers.Dense(len(LABELS), activation="softmax", dtype="float32")
 
 
-def build_model1(input_size: int = SMALL, imagenet: bool = False) -> "keras.Model":
-    """model1: MobileNetV2 (all but its last 14 layers frozen) -> Flatten -> BN -> Dense(7)."""
+def _mobilenet_v2(input_size: int, imagenet: bool):
     import keras
+
+    return keras.applications.MobileNetV2(input_shape=(input_size, input_size, 3), include_top=False,
+                                          weights=_imagenet(imagenet))
+
+
+def _flat_head() -> list:
+    """Flatten -> BN -> Dense(7): the head of model1, model_mobilenet and the ResNet50 model."""
     from keras import layers
 
-    base = keras.applications.MobileNetV2(
-        input_shape=(input_size, input_size, 3), include_top=False, weights=_imagenet(imagenet)
-    )
+    return [layers.Flatten(), layers.BatchNormalization(), _output()]
+
+
+def build_model1(input_size: int = SMALL, imagenet: bool = False) -> "keras.Model":
+    """model1: MobileNetV2 (all but its last 14 layers frozen) -> Flatten -> BN -> Dense(7)."""
+    base = _mobilenet_v2(input_size, imagenet)
     _freeze_all_but_last(base, 14)
-    return _classifier("model1", input_size, base, [
-        layers.Flatten(),
-        layers.BatchNormalization(),
-        _output(),
-    ])
+    return _classifier("model1", input_size, base, _flat_head())
 
 
 def build_model2(input_size: int = SMALL, imagenet: bool = False) -> "keras.Model":
     """model2: MobileNetV2 -> Flatten -> Dense(50, relu) -> Dropout(0.2) -> BN -> Dense(7)."""
-    import keras
     from keras import layers
 
-    base = keras.applications.MobileNetV2(
-        input_shape=(input_size, input_size, 3), include_top=False, weights=_imagenet(imagenet)
-    )
+    base = _mobilenet_v2(input_size, imagenet)
     return _classifier("model2", input_size, base, [
         layers.Flatten(),
         layers.Dense(50, activation="relu"),
@@ -121,33 +123,17 @@ def build_model3(input_size: int = SMALL) -> "keras.Model":
 
 def build_mobilenet(input_size: int = LARGE, imagenet: bool = False) -> "keras.Model":
     """model_mobilenet: MobileNetV2 at 224 (fully trainable) -> Flatten -> BN -> Dense(7)."""
-    import keras
-    from keras import layers
-
-    base = keras.applications.MobileNetV2(
-        input_shape=(input_size, input_size, 3), include_top=False, weights=_imagenet(imagenet)
-    )
-    return _classifier("mobilenet", input_size, base, [
-        layers.Flatten(),
-        layers.BatchNormalization(),
-        _output(),
-    ])
+    return _classifier("mobilenet", input_size, _mobilenet_v2(input_size, imagenet), _flat_head())
 
 
 def build_resnet50(input_size: int = LARGE, imagenet: bool = False) -> "keras.Model":
     """model_resnet_FineTuned_Large: ResNet50 (all but its last 75 layers frozen) -> Flatten -> BN -> Dense(7)."""
     import keras
-    from keras import layers
 
-    base = keras.applications.ResNet50(
-        input_shape=(input_size, input_size, 3), include_top=False, weights=_imagenet(imagenet)
-    )
+    base = keras.applications.ResNet50(input_shape=(input_size, input_size, 3), include_top=False,
+                                       weights=_imagenet(imagenet))
     _freeze_all_but_last(base, 75)
-    return _classifier("resnet50", input_size, base, [
-        layers.Flatten(),
-        layers.BatchNormalization(),
-        _output(),
-    ])
+    return _classifier("resnet50", input_size, base, _flat_head())
 
 
 _SMALL_NOTES = (

@@ -30,9 +30,9 @@ from fer_video.runtime.mailbox import BufferPolicy
 from fer_video.types import Frame, RunInfo
 
 DETECT_EVERY = 3
-"""Default detection interval. On 720p video at 30 fps it doubles ``timeline``'s speed (1.4x for
-``annotate``) against detecting every frame, with the same top emotion for every matched face in
-``benchmarks/compare_fer.py``."""
+"""Default detection interval: detection is the costly stage, and between detections the faces move
+on and are classified afresh, with the same top emotion for the matched faces as detecting every
+frame (``benchmarks/compare_fer.py`` measures both the speed and the agreement)."""
 
 
 @dataclass
