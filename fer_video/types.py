@@ -95,6 +95,14 @@ class Frame:
                 self._drawn = self.image if self.annotator is None else self.annotator.annotate(self)
             return self._drawn
 
+    def __getstate__(self) -> dict:
+        """A frame copies and pickles as before it had a lock: the copy gets a lock of its own."""
+        return {key: value for key, value in self.__dict__.items() if key != "_drawing"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._drawing = threading.Lock()
+
 
 class SourceKind(StrEnum):
     """What a source reads. Its value (``"video"``...) is what outputs and the live page write, and

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import threading
 import time
 
@@ -112,6 +114,12 @@ def test_frame_annotated_draws_once_however_many_threads_ask(frame):
 
 def test_without_an_annotator_a_frame_shows_its_own_image(frame):
     assert frame.annotated() is frame.image
+
+
+def test_a_frame_still_copies_and_pickles(frame, plugins):
+    frame.annotator = plugins.create("annotator", "blur")
+    for copied in (copy.deepcopy(frame), pickle.loads(pickle.dumps(frame))):
+        assert np.array_equal(copied.annotated(), frame.annotated()) and copied.faces[0].box == frame.faces[0].box
 
 
 class Showing:
