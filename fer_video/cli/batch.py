@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from fer_video.cli.stages import own_sink_options, pipeline_config
 from fer_video.messages import UsageError
+from fer_video.plugins.manager import PluginManager
 from fer_video.runtime.analysis import sink_for
 from fer_video.runtime.config import SINGLE_STAGES
 
 
-def batch(args, plugins) -> int:
+def batch(args: argparse.Namespace, plugins: PluginManager) -> int:
     """Many videos, each as ``timeline`` (and ``annotate``) would do it; see fer_video.batch."""
     from fer_video.batch import BatchRequest, Wanted, default_workers, run_batch
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fer_video.io.outputs import check_outputs
 from fer_video.messages import say
+from fer_video.plugins.manager import PluginManager
 
 
 def report_output(text: str) -> Path:
@@ -20,7 +21,7 @@ def report_output(text: str) -> Path:
     return Path(text)
 
 
-def report(args, plugins) -> int:
+def report(args: argparse.Namespace, plugins: PluginManager) -> int:
     """A timeline as an offline HTML page or a PNG/SVG figure (see fer_video.report)."""
     from fer_video.report import make_report
 

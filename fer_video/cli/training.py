@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from fer_video.io.outputs import check_outputs
 from fer_video.messages import say
+from fer_video.plugins.manager import PluginManager
 from fer_video.protocols import describe, input_spec, with_input
 from fer_video.runtime.config import PipelineConfig, StageChoice
 from fer_video.runtime.quiet import native_logs_hidden
 
 
-def train(args, plugins) -> int:
+def train(args: argparse.Namespace, plugins: PluginManager) -> int:
     from fer_video.training.trainer import TrainingRun, train
 
     factory = plugins.classifier(args.model)
@@ -32,7 +34,7 @@ def train(args, plugins) -> int:
     return 0
 
 
-def evaluate(args, plugins) -> int:
+def evaluate(args: argparse.Namespace, plugins: PluginManager) -> int:
     import time
 
     from fer_video.training.evaluate import evaluate
@@ -70,7 +72,7 @@ def _evaluated_classifier(args, plugins):
         return config.build_stage(plugins, "classifier")
 
 
-def export(args, plugins) -> int:
+def export(args: argparse.Namespace, plugins: PluginManager) -> int:
     """TF Lite and its card from trained weights (see fer_video.training.export); prints what was measured."""
     import shlex
 
