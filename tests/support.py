@@ -1,5 +1,6 @@
-"""What the tests share beyond fixtures: where things are, and the ``fer-video`` command started as a
-user starts it (run to the end, stopped midway, or serving the live view). Fixtures are in conftest.py."""
+"""What the tests share beyond fixtures (those are in conftest.py): where things are; the ``fer-video``
+command started as a user starts it (run to its end, stopped midway, or serving the live view); plugins
+installed as pip leaves them; and inputs made for a test."""
 
 from __future__ import annotations
 
@@ -34,37 +35,14 @@ needs_fer2013 = pytest.mark.skipif(
 )
 
 
+# --- the command, run as a user runs it
+
+
 def cli_env(env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment the command runs in: this one, TensorFlow quiet, and no plugin blocked unless
     ``env`` says so (a tester's own ``FER_VIDEO_BLOCK_PLUGINS`` must not change what a test sees)."""
     full = {key: value for key, value in os.environ.items() if key != "FER_VIDEO_BLOCK_PLUGINS"}
     return {**full, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
-
-
-def installed_plugin(folder: Path, *, entry_point: str, module: str, source: str, distribution: str,
-                     version: str = "0.1") -> Path:
-    """``folder`` holding a plugin as pip leaves one: ``module``.py with ``source``, and the dist-info of
-    ``distribution`` naming it under the ``fer_video`` entry point ``entry_point``. Pass ``plugin_env(folder)``
-    to the command for it to find the plugin."""
-    info = folder / f"{distribution.replace('-', '_')}-{version}.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n")
-    (info / "entry_points.txt").write_text(f"[fer_video]\n{entry_point} = {module}\n")
-    (folder / f"{module}.py").write_text(source)
-    return folder
-
-
-def plugin_env(*folders: Path) -> dict[str, str]:
-    """The environment that puts ``folders`` (plugins) on the command's PYTHONPATH, before what is there."""
-    return {"PYTHONPATH": os.pathsep.join(filter(None, [*map(str, folders), os.environ.get("PYTHONPATH")]))}
-
-
-def ffmpeg(*args: object) -> None:
-    """Run the ffmpeg fer-video uses (imageio-ffmpeg's), quietly, to make a test's input: a copy of a video
-    remuxed, damaged or re-timed. A failure fails the test."""
-    from fer_video.io.ffmpeg import ffmpeg_exe
-
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *map(str, args)], check=True)
 
 
 def ctrl_c_reaches_the_child() -> None:
@@ -102,6 +80,95 @@ def stop_midway(process: subprocess.Popen, total: int, at: int, signum: int = si
     process.send_signal(signum)
     _, rest = process.communicate(timeout=60)
     return progress + rest
+
+
+# --- plugins installed as pip leaves them
+
+
+def installed_plugin(folder: Path, *, entry_point: str, module: str, source: str, distribution: str,
+                     version: str = "0.1") -> Path:
+    """``folder`` holding a plugin as pip leaves one: ``module``.py with ``source``, and the dist-info of
+    ``distribution`` naming it under the ``fer_video`` entry point ``entry_point``. Pass ``plugin_env(folder)``
+    to the command for it to find the plugin."""
+    info = folder / f"{distribution.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text(f"[fer_video]\n{entry_point} = {module}\n")
+    (folder / f"{module}.py").write_text(source)
+    return folder
+
+
+def plugin_env(*folders: Path) -> dict[str, str]:
+    """The environment that puts ``folders`` (plugins) on the command's PYTHONPATH, before what is there."""
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [*map(str, folders), os.environ.get("PYTHONPATH")]))}
+
+
+# --- inputs made for a test, and what an output must not leave behind
+
+
+def ffmpeg(*args: object) -> None:
+    """Run the ffmpeg fer-video uses (imageio-ffmpeg's), quietly, to make a test's input: a copy of a video
+    remuxed, damaged or re-timed. A failure fails the test."""
+    from fer_video.io.ffmpeg import ffmpeg_exe
+
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *map(str, args)], check=True)
+
+
+def random_faces(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` 48x48 grey faces of noise and their labels: FER-2013's shapes, for data-handling tests."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (count, 48, 48), dtype=np.uint8), rng.integers(0, 7, count)
+
+
+PLANTED = {"frame": 70_368, "emotion": "surprise", "score": 0.99}
+"""The one peak ``synthesise_timeline`` plants in face 0, at 39:05.6 at 30 fps (in timelines that long)."""
+
+
+def synthesise_timeline(path: Path, *, seconds: float, fps: float = 30.0, faces: int = 1,
+                        smoothed: bool = True, jsonl: bool = False, gap: tuple[int, int] | None = None,
+                        seed: int = 0) -> Path:
+    """A timeline as the csv/jsonl sinks write it: a random walk of scores per face, one planted peak."""
+    from fer_video.emotions import EMOTIONS
+    from fer_video.io.timeline_rows import columns
+
+    rng = np.random.default_rng(seed)
+    frames = np.arange(int(round(seconds * fps)))
+    if gap is not None:
+        frames = frames[(frames < gap[0]) | (frames >= gap[1])]
+    names = columns(smoothed)
+    rows = []
+    for face_id in range(faces):
+        logits = np.cumsum(rng.normal(0, 0.08, (len(frames), len(EMOTIONS))), axis=0)
+        scores = np.exp(logits - logits.max(axis=1, keepdims=True))
+        scores /= scores.sum(axis=1, keepdims=True)
+        scores *= 0.9  # no score reaches the planted peak by chance
+        planted = np.flatnonzero(frames == PLANTED["frame"])
+        if face_id == 0 and len(planted):
+            scores[planted[0]] = 0.0015
+            scores[planted[0], EMOTIONS.index(PLANTED["emotion"])] = PLANTED["score"]
+        for frame, row_scores in zip(frames.tolist(), np.round(scores, 4).tolist()):
+            top = int(np.argmax(row_scores))
+            row = [frame, round(frame / fps, 6), face_id, 100 + 300 * face_id, 120, 90, 90, 0.9, EMOTIONS[top],
+                   row_scores[top], *row_scores]
+            rows.append(row + row_scores if smoothed else row)
+    rows.sort(key=lambda row: (row[0], row[2]))
+    with path.open("w", newline="") as handle:
+        if jsonl:
+            handle.writelines(json.dumps(dict(zip(names, row))) + "\n" for row in rows)
+        else:
+            writer = csv.writer(handle)
+            writer.writerow(names)
+            writer.writerows(rows)
+    return path
+
+
+def partial_files(folder: Path) -> list[str]:
+    """The partial files (``.NAME.PID-TAG.partial.EXT``) anywhere under ``folder``: what an output that was
+    neither published nor discarded leaves behind. A test expects none."""
+    return sorted(path.name for path in folder.rglob("*") if ".partial" in path.name)
+
+
+# --- the live view: ``fer-video serve`` and a browser on its page
 
 
 @dataclass
@@ -189,51 +256,3 @@ def wait_in_page(page, expression: str, timeout: float = 20) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {expression}")
         time.sleep(0.1)
-
-
-PLANTED = {"frame": 70_368, "emotion": "surprise", "score": 0.99}
-"""The one peak ``synthesise_timeline`` plants in face 0, at 39:05.6 at 30 fps (in timelines that long)."""
-
-
-def synthesise_timeline(path: Path, *, seconds: float, fps: float = 30.0, faces: int = 1,
-                        smoothed: bool = True, jsonl: bool = False, gap: tuple[int, int] | None = None,
-                        seed: int = 0) -> Path:
-    """A timeline as the csv/jsonl sinks write it: a random walk of scores per face, one planted peak."""
-    from fer_video.emotions import EMOTIONS
-    from fer_video.io.timeline_rows import columns
-
-    rng = np.random.default_rng(seed)
-    frames = np.arange(int(round(seconds * fps)))
-    if gap is not None:
-        frames = frames[(frames < gap[0]) | (frames >= gap[1])]
-    names = columns(smoothed)
-    rows = []
-    for face_id in range(faces):
-        logits = np.cumsum(rng.normal(0, 0.08, (len(frames), len(EMOTIONS))), axis=0)
-        scores = np.exp(logits - logits.max(axis=1, keepdims=True))
-        scores /= scores.sum(axis=1, keepdims=True)
-        scores *= 0.9  # no score reaches the planted peak by chance
-        planted = np.flatnonzero(frames == PLANTED["frame"])
-        if face_id == 0 and len(planted):
-            scores[planted[0]] = 0.0015
-            scores[planted[0], EMOTIONS.index(PLANTED["emotion"])] = PLANTED["score"]
-        for frame, row_scores in zip(frames.tolist(), np.round(scores, 4).tolist()):
-            top = int(np.argmax(row_scores))
-            row = [frame, round(frame / fps, 6), face_id, 100 + 300 * face_id, 120, 90, 90, 0.9, EMOTIONS[top],
-                   row_scores[top], *row_scores]
-            rows.append(row + row_scores if smoothed else row)
-    rows.sort(key=lambda row: (row[0], row[2]))
-    with path.open("w", newline="") as handle:
-        if jsonl:
-            handle.writelines(json.dumps(dict(zip(names, row))) + "\n" for row in rows)
-        else:
-            writer = csv.writer(handle)
-            writer.writerow(names)
-            writer.writerows(rows)
-    return path
-
-
-def random_faces(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` 48x48 grey faces of noise and their labels: FER-2013's shapes, for data-handling tests."""
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, 256, (count, 48, 48), dtype=np.uint8), rng.integers(0, 7, count)

@@ -18,11 +18,7 @@ import pytest
 
 from fer_video.emotions import EMOTIONS
 from fer_video.io.ffmpeg import count_frames
-from tests.support import run_cli, start_cli
-
-
-def _leftovers(folder) -> list[str]:
-    return sorted(p.name for p in folder.rglob("*") if "partial" in p.name)
+from tests.support import partial_files, run_cli, start_cli
 
 
 def _listing(folder) -> list[tuple[str, int, int]]:
@@ -81,7 +77,7 @@ def test_batch_summarises_every_video_and_goes_on_past_a_damaged_one(first_batch
         "a.csv", "sub/b.csv", "summary.csv"]
     assert (out / "a.csv").read_bytes() == reference_csv
     assert (out / "sub" / "b.csv").read_bytes() == reference_csv
-    assert _leftovers(out) == []
+    assert partial_files(out) == []
 
 
 def test_a_resumed_batch_skips_the_finished_videos_and_redoes_the_rest(first_batch, videos, reference_csv, tmp_path):
@@ -113,7 +109,7 @@ def test_annotated_copies_other_formats_and_report_pages(videos, tmp_path):
         assert "<h1>fer-video <span>report</span>" in (out / f"{name}.html").read_text()
     index = (out / "index.html").read_text()
     assert 'href="a.html"' in index and 'href="sub/b.html"' in index and "summary.csv" in index
-    assert _leftovers(out) == []
+    assert partial_files(out) == []
 
 
 def test_ctrl_c_midway_leaves_the_finished_videos_whole(sample_video, reference_csv, tmp_path):
@@ -139,7 +135,7 @@ def test_ctrl_c_midway_leaves_the_finished_videos_whole(sample_video, reference_
     assert len(timelines) >= len(summary)  # a video may finish between the last summary and the stop
     for name in timelines:
         assert (out / name).read_bytes() == reference_csv  # whole, never cut at the interruption
-    assert _leftovers(out) == []
+    assert partial_files(out) == []
     result = run_cli("batch", videos, "-o", out, "--workers", "1", "-q")
     assert result.returncode == 0, result.stderr
     statuses = pd.read_csv(out / "summary.csv").status
@@ -182,7 +178,7 @@ def test_a_worker_that_dies_fails_its_video_only(sample_video, reference_csv, tm
     assert list(summary.status) == ["failed", "done", "done"], stderr
     assert "worker analysing it died (killed by SIGKILL)" in summary.error[0]
     assert (out / "c.csv").read_bytes() == reference_csv and not (out / "a.csv").exists()
-    assert _leftovers(out) == []
+    assert partial_files(out) == []
 
 
 def test_without_ray_the_ray_engine_says_how_to_get_it(videos, tmp_path):
@@ -251,7 +247,7 @@ def test_the_ray_engine_gives_the_local_engines_outputs_and_resumes_alike(ray_cl
     pd.testing.assert_frame_equal(ray_summary, local_summary)
     for name in ("a.csv", "sub/b.csv"):
         assert (out / name).read_bytes() == reference_csv
-    assert _leftovers(out) == []
+    assert partial_files(out) == []
     again = run_cli("batch", videos, "-o", out, "--engine", "ray", "--address", ray_cluster["address"], "-q",
                     env=ray_cluster["env"])
     assert again.returncode == 1, again.stderr
@@ -262,7 +258,7 @@ def test_the_ray_engine_gives_the_local_engines_outputs_and_resumes_alike(ray_cl
                      "--shared-storage", "-q", env=ray_cluster["env"])
     assert result.returncode == 1, result.stderr
     pd.testing.assert_frame_equal(pd.read_csv(shared / "summary.csv").drop(columns=timing), ray_summary)
-    assert (shared / "sub" / "b.csv").read_bytes() == reference_csv and _leftovers(shared) == []
+    assert (shared / "sub" / "b.csv").read_bytes() == reference_csv and partial_files(shared) == []
     # stages that cannot load stop the batch with one line, as the local engine does
     broken = run_cli("batch", videos, "-o", tmp_path / "broken", "--engine", "ray", "--address",
                      ray_cluster["address"], "--detector-opt", "min_confidence=5", "-q", env=ray_cluster["env"])

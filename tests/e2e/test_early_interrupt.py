@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import start_cli
+from tests.support import partial_files, start_cli
 
 
 def _loading(pid: int, library: str) -> bool:
@@ -32,5 +32,5 @@ def test_ctrl_c_while_the_command_imports_is_one_line_and_exit_130(sample_video,
     assert "Traceback" not in errors, errors
     assert child.returncode == 130, errors
     assert errors.strip().splitlines()[-1] == "fer-video: interrupted", errors
-    assert not output.exists() and not [p for p in tmp_path.iterdir() if ".partial" in p.name]
+    assert not output.exists() and partial_files(tmp_path) == []
 

@@ -14,7 +14,7 @@ import pytest
 
 from fer_video.io.ffmpeg import count_frames, probe
 from fer_video.report.timeline_file import read_timeline
-from tests.support import ffmpeg, plugin_env, run_cli
+from tests.support import ffmpeg, partial_files, plugin_env, run_cli
 
 FAULTY_PLUGIN = Path(__file__).parents[1] / "faulty_plugin"  # fer_video_faulty, found through its entry point
 OUR_LINES = re.compile(r"^(detector: |tracker: |fer-video: |warning: |wrote |\d+ frames, )")
@@ -32,7 +32,7 @@ def _said_only_our_lines(result) -> None:
 
 
 def _outputs_whole_or_absent(folder: Path) -> dict[str, bool]:
-    assert not [p.name for p in folder.iterdir() if ".partial" in p.name]
+    assert partial_files(folder) == []
     video, timeline = folder / "out.mp4", folder / "t.csv"
     if video.exists():
         assert count_frames(video) > 0 and probe(video).video_codec == "h264"

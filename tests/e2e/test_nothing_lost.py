@@ -16,12 +16,7 @@ import pandas as pd
 import pytest
 
 from fer_video.io.ffmpeg import count_frames, probe
-from tests.support import installed_plugin, plugin_env, run_cli, start_cli, stop_midway
-
-
-def _leftovers(folder) -> list[str]:
-    return sorted(p.name for p in folder.rglob("*") if "partial" in p.name)
-
+from tests.support import installed_plugin, partial_files, plugin_env, run_cli, start_cli, stop_midway
 
 # --- devices, FIFOs and the input folder are never replaced or written over -----------------------
 
@@ -111,7 +106,7 @@ def test_two_runs_writing_one_output_at_once_each_publish_a_whole_file(sample_vi
     results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
     assert [code for code, _ in results] == [0, 0], results
     assert count_frames(out) == 60 and probe(out).video_codec == "h264"
-    assert _leftovers(tmp_path) == []
+    assert partial_files(tmp_path) == []
 
 
 def test_the_next_run_removes_what_a_killed_run_left(sample_video, tmp_path):
@@ -120,7 +115,7 @@ def test_the_next_run_removes_what_a_killed_run_left(sample_video, tmp_path):
                     "p = partial_path(Path(sys.argv[1])); p.write_text('half a timeline'); print(p)")
     killed = subprocess.run([sys.executable, "-c", make_partial, str(out)], capture_output=True, text=True, check=True)
     stale = tmp_path / os.path.basename(killed.stdout.strip())
-    assert stale.exists() and stale.name in _leftovers(tmp_path)
+    assert stale.exists() and stale.name in partial_files(tmp_path)
     from fer_video.io.atomic import partial_path
 
     alive = partial_path(out)  # this test's own process is alive: its file is not stale
@@ -201,7 +196,7 @@ def test_a_termination_signal_finishes_the_outputs_like_ctrl_c(ten_second_video,
     frames = count_frames(out)
     assert 100 <= frames < 300 and probe(out).video_codec == "h264"
     assert 0 <= pd.read_csv(csv).frame.max() < frames
-    assert _leftovers(tmp_path) == []
+    assert partial_files(tmp_path) == []
 
 
 def test_evaluate_keeps_an_existing_png_without_force(tmp_path):

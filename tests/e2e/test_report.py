@@ -19,7 +19,7 @@ from fer_video.report import read_timeline
 from fer_video.report.figure import DPI, figure_size
 from fer_video.report.page import MAX_POINTS
 from fer_video.report.summary import summarise
-from tests.support import ARTIFACTS, PLANTED, run_cli, synthesise_timeline
+from tests.support import ARTIFACTS, PLANTED, partial_files, run_cli, synthesise_timeline
 
 HOUR_ROWS = 108_000
 def report_data(page: str) -> dict:
@@ -57,7 +57,7 @@ def test_annotate_report_has_the_run_facts_and_one_section_per_face(analysed, sa
     for face_id in ids:  # on-screen time: its rows at 30 fps
         seconds = (table["face_id"] == face_id).sum() / 30
         assert f"on screen {seconds:.1f} s" in page
-    assert not [p for p in analysed.iterdir() if ".partial" in p.name]
+    assert partial_files(analysed) == []
 
 
 def test_the_best_detection_and_the_peaks_come_from_the_face_itself(analysed):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ARTIFACTS, run_cli, serving, wait_in_page
+from tests.support import ARTIFACTS, partial_files, run_cli, serving, wait_in_page
 
 # --- errors that speak to the user ------------------------------------------------------------------
 
@@ -170,4 +170,4 @@ def test_stopping_the_server_finishes_the_csv(sample_video, weights, tmp_path):
         assert server.ctrl_c() == 0, server.said()
     table = pd.read_csv(csv_path)
     assert len(table) > 0 and table["face_id"].notna().all()
-    assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]
+    assert partial_files(tmp_path) == []

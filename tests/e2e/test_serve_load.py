@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.support import request, serving
+from tests.support import partial_files, request, serving
 
 websockets_client = pytest.importorskip("websockets.asyncio.client", reason="the load test needs websockets")
 
@@ -158,4 +158,4 @@ def test_twenty_viewers_a_stuck_one_and_hang_ups_keep_the_rate_memory_flat_and_t
     table = pd.read_csv(csv_path)
     assert len(table) >= rows_before_stop > 0, f"{len(table)} rows written, {rows_before_stop} analysed"
     assert table["face_id"].notna().all()
-    assert not [p.name for p in tmp_path.iterdir() if "partial" in p.name]
+    assert partial_files(tmp_path) == []
