@@ -125,6 +125,6 @@ def test_an_unknown_annotator_gets_the_one_line_error_of_an_unknown_detector(sam
     assert detector.stderr.startswith("fer-video: error: no detector named 'haaar'; known detectors: ")
     for result in (flag, from_config):
         assert result.returncode == detector.returncode == 2
-        assert result.stderr.splitlines() == [
-            "fer-video: error: no annotator named 'bluur'; known annotators: blur, none, overlay"]
+        [line] = result.stderr.splitlines()
+        assert line.startswith("fer-video: error: no annotator named 'bluur'; known annotators: blur, none, overlay")
     assert not list(tmp_path.glob("*.mp4")) and not list(tmp_path.glob(".*"))

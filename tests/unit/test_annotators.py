@@ -202,7 +202,7 @@ class Switching(Showing):
 def test_the_live_page_turns_the_overlay_off_between_two_frames(sample_video, plugins):
     current = {"detector": "haar", "classifier": "fernet", "smoother": "ema", "annotator": "overlay"}
     controls = PipelineControls(plugins, current)
-    assert controls.choices()["annotator"] == ["blur", "none", "overlay"]
+    assert {"blur", "none", "overlay"} <= set(controls.choices()["annotator"])
     sink = Switching(controls)
     Pipeline(open_source(sample_video, live=True, loop=False), plugins.create("detector", "haar"),
              plugins.create("classifier", "fernet"), annotator=plugins.create("annotator", "overlay"),
