@@ -67,6 +67,6 @@ RECIPE = Recipe(
     random_erasing=0.25,
     class_weight_power=0.3,
     notes="AdamW (weight decay 0.05), one-epoch warm-up then cosine decay to zero; flips, small rotations, "
-    "shifts, zoom, brightness and contrast, random erasing on half the faces; class weights "
-    "(largest class / class count) ** 0.3 for the rare classes (disgust, fear)",
+    "shifts, zoom, brightness and contrast (one affine warp per face), random erasing on a quarter of "
+    "the faces; class weights (largest class / class count) ** 0.3 for the rare classes (disgust, fear)",
 )
