@@ -36,6 +36,7 @@ _LAZY = {
     "Tracker": "fer_video.protocols",
     "Smoother": "fer_video.protocols",
     "Sink": "fer_video.protocols",
+    "Annotator": "fer_video.protocols",
     "StopPipeline": "fer_video.protocols",
     # how plugins offer stages
     "hookimpl": "fer_video.plugins.hookspecs",
@@ -63,7 +64,7 @@ if TYPE_CHECKING:
     from fer_video.io.sources import open_source
     from fer_video.plugins.factories import ClassifierFactory, StageFactory
     from fer_video.plugins.manager import PluginManager
-    from fer_video.protocols import Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
+    from fer_video.protocols import Annotator, Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
     from fer_video.runtime.pipeline import Pipeline, RunSummary
     from fer_video.types import Face, Frame, RunInfo, SourceInfo
 
@@ -81,6 +82,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Annotator",
     "AtomicFile",
     "Classifier",
     "ClassifierFactory",
