@@ -20,6 +20,7 @@ from fer_video.types import Face, Frame, RunInfo, SourceInfo
 if TYPE_CHECKING:
     import keras
 
+    from fer_video.framing import Framing
     from fer_video.models.card import InputSpec
 
 
@@ -167,6 +168,16 @@ class StopPipeline(Exception):
 def describe(stage: object) -> str:
     """How messages and records name a stage: its ``description`` when it has one, else its class."""
     return getattr(stage, "description", None) or type(stage).__name__
+
+
+def framing_of(detector: object) -> Framing | None:
+    """How ``detector`` asks its boxes to be cut (``framing``), or ``None`` for the default."""
+    return getattr(detector, "framing", None)
+
+
+def damaged_input(sink: object) -> str | None:
+    """What a closed sink found damaged in the part of the input it copied (``damaged_input``), if anything."""
+    return getattr(sink, "damaged_input", None)
 
 
 def changes_scores(smoother: object) -> bool:

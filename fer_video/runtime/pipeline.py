@@ -21,7 +21,9 @@ from fer_video.protocols import (
     StopPipeline,
     Tracker,
     changes_scores,
+    damaged_input,
     describe,
+    framing_of,
 )
 from fer_video.runtime.buffering import Behind, prefetch
 from fer_video.runtime.face_motion import FaceMotion
@@ -134,7 +136,7 @@ class Pipeline:
         """``margin`` when one is set, else the framing the detector declares (see :mod:`fer_video.framing`)."""
         if self.margin is not None:
             return Framing.grown_by(self.margin)
-        return getattr(self.detector, "framing", None) or Framing()
+        return framing_of(self.detector) or Framing()
 
     def analyse(self, frame: Frame) -> Frame:
         """Detect (when due), track, classify and smooth the faces of one frame, in place."""
@@ -280,7 +282,7 @@ class Pipeline:
             summary.seconds = time.perf_counter() - started
             summary.stopped_early = self.source.stopped_early
             for sink in opened:  # a sink that copied part of the input (its audio) may find it damaged
-                damage = getattr(sink, "damaged_input", None) if failure is None else None
+                damage = damaged_input(sink) if failure is None else None
                 summary.stopped_early = summary.stopped_early or damage  # a truncated file says it all
             if self._unusable:
                 summary.warnings.append(
