@@ -29,6 +29,7 @@ _LAZY = {
     "Frame": "fer_video.types",
     "RunInfo": "fer_video.types",
     "SourceInfo": "fer_video.types",
+    "SourceKind": "fer_video.types",
     "Framing": "fer_video.framing",
     # what stages implement
     "Detector": "fer_video.protocols",
@@ -36,6 +37,9 @@ _LAZY = {
     "Tracker": "fer_video.protocols",
     "Smoother": "fer_video.protocols",
     "Sink": "fer_video.protocols",
+    "Source": "fer_video.protocols",
+    "SupportsClose": "fer_video.protocols",
+    "SupportsDiscard": "fer_video.protocols",
     "Annotator": "fer_video.protocols",
     "StopPipeline": "fer_video.protocols",
     # how plugins offer stages
@@ -64,9 +68,20 @@ if TYPE_CHECKING:
     from fer_video.io.sources import open_source
     from fer_video.plugins.factories import ClassifierFactory, StageFactory
     from fer_video.plugins.manager import PluginManager
-    from fer_video.protocols import Annotator, Classifier, Detector, Sink, Smoother, StopPipeline, Tracker
+    from fer_video.protocols import (
+        Annotator,
+        Classifier,
+        Detector,
+        Sink,
+        Smoother,
+        Source,
+        StopPipeline,
+        SupportsClose,
+        SupportsDiscard,
+        Tracker,
+    )
     from fer_video.runtime.pipeline import Pipeline, RunSummary
-    from fer_video.types import Face, Frame, RunInfo, SourceInfo
+    from fer_video.types import Face, Frame, RunInfo, SourceInfo, SourceKind
 
 
 def __getattr__(name: str) -> object:
@@ -98,9 +113,13 @@ __all__ = [
     "RunSummary",
     "Sink",
     "Smoother",
+    "Source",
     "SourceInfo",
+    "SourceKind",
     "StageFactory",
     "StopPipeline",
+    "SupportsClose",
+    "SupportsDiscard",
     "Tracker",
     "hookimpl",
     "open_source",

@@ -36,6 +36,8 @@ class WindowSink:
         cv2.destroyWindow(self.title)
         cv2.waitKey(1)
 
+    discard = close  # a window publishes nothing: after a failure it just goes away
+
 
 @hookimpl
 def fer_video_sinks() -> list[StageFactory]:
