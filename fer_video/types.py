@@ -81,6 +81,9 @@ class Frame:
     """For image sources, the file name the frame came from."""
     captured: float | None = None
     """For live sources, the wall-clock time (``time.time()``) the frame was captured: latency is measured from it."""
+    analysed: bool = True
+    """``False`` for a frame handed to the sinks without analysis (a live view paused): no faces were
+    looked for, so its empty ``faces`` does not mean there are none."""
     annotator: Annotator | None = field(default=None, repr=False, compare=False)
     """What draws :meth:`annotated`: the run's annotator, set by the pipeline before the sinks see the frame."""
     _drawn: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)

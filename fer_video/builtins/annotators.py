@@ -69,7 +69,8 @@ class BlurAnnotator:
 
     Each face box, grown by ``margin`` of its size on each side (hair, ears and jaw line identify
     people too), becomes ``blocks`` coarse squares across. Only faces the detector found are hidden:
-    a face it missed in some frame stays visible there, so check a copy before sharing it.
+    a face it missed in some frame stays visible there, so check a copy before sharing it. A frame
+    no one looked for faces in (the live view paused) is pixelated whole.
     """
 
     def __init__(self, blocks: int = 8, margin: float = 0.1) -> None:
@@ -81,16 +82,22 @@ class BlurAnnotator:
 
     def annotate(self, frame: Frame) -> np.ndarray:
         canvas = frame.image.copy()
+        if not frame.analysed:  # where the faces are is unknown: hide them all
+            self._pixelate(canvas, 4 * self.blocks)
+            return canvas
         for face in frame.faces:
-            region = face.crop(canvas, self.margin)  # a view: writing into it writes into the copy
-            height, width = region.shape[:2]
-            if height == 0 or width == 0:
-                continue
-            across = min(self.blocks, width)
-            down = max(1, min(height, round(across * height / width)))
-            coarse = cv2.resize(region, (across, down), interpolation=cv2.INTER_AREA)
-            region[:] = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_NEAREST)
+            self._pixelate(face.crop(canvas, self.margin), self.blocks)  # a view into the copy
         return canvas
+
+    @staticmethod
+    def _pixelate(region: np.ndarray, blocks: int) -> None:
+        height, width = region.shape[:2]
+        if height == 0 or width == 0:
+            return
+        across = min(blocks, width)
+        down = max(1, min(height, round(across * height / width)))
+        coarse = cv2.resize(region, (across, down), interpolation=cv2.INTER_AREA)
+        region[:] = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_NEAREST)
 
 
 def _number(name: str, value: object, low: float, high: float) -> float:

@@ -242,6 +242,8 @@ class Pipeline:
                         self.analyse(frame)
                     else:
                         self._analyse_detected(frame, detected)
+                else:
+                    frame.analysed = False
                 if writer is None:
                     self._write(frame)
                 else:

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from fer_video import Face, Frame, Pipeline, PluginManager, open_source
+from fer_video import Face, Frame, Pipeline, PluginManager, StopPipeline, open_source
 from fer_video.runtime.config import PipelineConfig
 from fer_video.runtime.controls import PipelineControls
 
@@ -223,3 +223,38 @@ def test_the_config_file_names_the_annotator_as_a_name_or_a_table(tmp_path):
     wrong.write_text('annotators = "blur"\n')
     with pytest.raises(ValueError, match="unknown table or key 'annotators'.*annotator"):
         PipelineConfig.from_toml(wrong)
+
+
+class Pausing:
+    """A sink that pauses the live view once it sees a face, and keeps what blur drew of ten paused frames."""
+
+    def __init__(self, controls: PipelineControls) -> None:
+        self.controls, self.frames = controls, []
+
+    def start(self, run) -> None: ...
+
+    def close(self) -> None: ...
+
+    def write(self, frame: Frame) -> None:
+        self.frames.append((frame.analysed, frame, frame.annotated()))
+        if frame.faces:
+            self.controls.pause()
+        if sum(not analysed for analysed, _, _ in self.frames) == 10:
+            raise StopPipeline
+
+
+def test_blur_hides_the_whole_picture_while_the_live_view_is_paused(sample_video, plugins):
+    controls = PipelineControls(plugins, {"detector": "haar", "classifier": "fernet", "smoother": "ema",
+                                          "annotator": "blur"})
+    sink = Pausing(controls)
+    Pipeline(open_source(sample_video, live=True, loop=True), plugins.create("detector", "haar"),
+             plugins.create("classifier", "fernet"), annotator=plugins.create("annotator", "blur"),
+             sinks=[sink], before_frame=controls.before_frame).run()
+    faces = [face for analysed, frame, _ in sink.frames if analysed for face in frame.faces]
+    assert faces  # where the faces were while the view was analysed
+    paused = [(frame.image, drawn) for analysed, frame, drawn in sink.frames if not analysed]
+    assert len(paused) == 10  # no faces were looked for in these frames
+    for image, drawn in paused:
+        for face in faces:  # whatever moved, each place a face was seen is pixelated
+            shown, hidden = face.crop(image, 0.0).astype(int), face.crop(drawn, 0.0).astype(int)
+            assert np.mean(np.abs(shown - hidden)) > 3
