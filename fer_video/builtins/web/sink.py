@@ -8,7 +8,6 @@ import json
 import secrets
 import socket
 import struct
-import sys
 import threading
 import time
 from typing import Any
@@ -18,6 +17,7 @@ import cv2
 from fer_video.builtins.web.app import LOOPBACK_HOSTS, MAX_MESSAGE_BYTES, create_app
 from fer_video.builtins.web.hub import Hub, Packet
 from fer_video.emotions import EMOTIONS
+from fer_video.messages import say
 from fer_video.runtime.mailbox import Mailbox
 from fer_video.types import Frame, RunInfo
 
@@ -99,13 +99,13 @@ class WebSink:
         self._encoder = threading.Thread(target=self._encode_loop, name="fer-video-jpeg", daemon=True)
         self._encoder.start()
         if self.token is not None:
-            _say(f"live view at {self.url}?token={self.token}  (Ctrl+C stops; the page needs the token once, "
-                 "then keeps it in a cookie)")
+            say(f"fer-video: live view at {self.url}?token={self.token}  (Ctrl+C stops; the page needs the "
+                "token once, then keeps it in a cookie)")
         else:
-            _say(f"live view at {self.url}  (Ctrl+C stops)")
+            say(f"fer-video: live view at {self.url}  (Ctrl+C stops)")
         if allowed is None and self.token is None:
-            _say(f"warning: listening on {self.host} with --no-token: anyone who can reach this machine can "
-                 "watch and use the controls")
+            say(f"fer-video: warning: listening on {self.host} with --no-token: anyone who can reach this "
+                "machine can watch and use the controls")
 
     def write(self, frame: Frame) -> None:
         if self._error is not None:
@@ -217,7 +217,3 @@ def _bind(host: str, port: int) -> socket.socket:
         raise RuntimeError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
                            "use an address of this machine, e.g. 127.0.0.1") from None
     return sock
-
-
-def _say(message: str) -> None:
-    print(f"fer-video: {message}", file=sys.stderr, flush=True)
