@@ -68,18 +68,10 @@ if TYPE_CHECKING:
     from fer_video.io.sources import open_source
     from fer_video.plugins.factories import ClassifierFactory, StageFactory
     from fer_video.plugins.manager import PluginManager
-    from fer_video.protocols import (
-        Annotator,
-        Classifier,
-        Detector,
-        Sink,
-        Smoother,
-        Source,
-        StopPipeline,
-        SupportsClose,
-        SupportsDiscard,
-        Tracker,
-    )
+    from fer_video.protocols import Annotator, Classifier, Detector, Sink, Smoother, Source, Tracker
+
+    # isort: split
+    from fer_video.protocols import StopPipeline, SupportsClose, SupportsDiscard
     from fer_video.runtime.pipeline import Pipeline, RunSummary
     from fer_video.types import Face, Frame, RunInfo, SourceInfo, SourceKind
 
