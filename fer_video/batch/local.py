@@ -26,10 +26,11 @@ STOP_TIMEOUT_S = 30.0
 
 
 def default_workers() -> int:
-    """One worker per two cores: a pipeline already uses more than one, decoding, detecting and
-    classifying on threads of its own (see :mod:`fer_video.runtime.pipeline`); benchmarks/batch_speed.py checks it."""
+    """One worker per core: a pipeline decodes, detects and classifies on threads of its own, but
+    leaves a core partly idle while it waits on one of them, which a second process fills; more
+    processes than cores only contend (``benchmarks/batch_speed.py`` measures 1, 2 and 4)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, cores // 2)
+    return max(1, cores)
 
 
 class _Stop(KeyboardInterrupt):

@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--engine", choices=["local", "ray"], default="local",
                        help="local processes (default) or a Ray cluster (pip install 'fer-video[ray]')")
     batch.add_argument("--workers", type=int, metavar="N",
-                       help="local worker processes (default: one per two cores)")
+                       help="local worker processes (default: one per core)")
     batch.add_argument("--address", help="the Ray cluster to use (e.g. auto, or 10.0.0.5:6379); "
                                          "default: a local one started for the batch")
     batch.add_argument("--shared-storage", action="store_true",
