@@ -13,13 +13,6 @@ from fer_video.types import Frame, SourceInfo, SourceKind
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 
 
-def read_image(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise ValueError(f"{path} is not an image that OpenCV can read")
-    return image
-
-
 def _decode(path: Path) -> tuple[np.ndarray | None, str | None]:
     """The picture in ``path`` and, if its file is cut short, what is wrong: OpenCV decodes a
     truncated JPEG or PNG without complaint, filling the missing part with grey."""
