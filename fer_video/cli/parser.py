@@ -46,6 +46,9 @@ def add_stage_options(parser: argparse.ArgumentParser) -> None:
     stages.add_argument("--detect-every", type=int, metavar="N",
                         help="detect faces on one frame in N, carrying them along their motion between "
                              "(default 3; 1 detects on every frame)")
+    stages.add_argument("--classify-every", type=int, metavar="N",
+                        help="score each tracked face on one frame in N, keeping its scores between "
+                             "(default 1: every frame)")
     stages.add_argument("--sink", action="append", metavar="NAME", help="extra sink (repeatable)")
     stages.add_argument("--sink-opt", action="append", metavar="SINK.KEY=VALUE", help="option for a --sink")
     stages.add_argument("--jsonl", help="also write the timeline as JSON Lines")
@@ -159,12 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--learning-rate", type=float)
     train.add_argument("--img-size", type=int, help="input side in pixels, for resizable architectures")
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
-                       help="flip, shift, rotation, zoom, brightness and contrast")
+                       help="the recipe's augmentation (flip, shift, rotation, zoom, lighting, and what it adds)")
     train.add_argument("--blur", type=float,
                        help="input blur (Gaussian sigma, network pixels) for validation and the card")
     train.add_argument("--imagenet", action="store_true",
                        help="start mobilenet/resnet50/model1/model2 from ImageNet weights (downloads them once)")
     train.add_argument("--resume", action="store_true", help="continue the unfinished run in --out")
+    train.add_argument("--force", action="store_true", help="train afresh over a finished run in --out")
     train.add_argument("--mixed-precision", action="store_true", help="bfloat16 compute (fast on AVX-512 CPUs)")
     train.add_argument("--limit", type=int, help="train on a stratified subset of this many faces")
     train.add_argument("--seed", type=int, default=0)

@@ -34,6 +34,8 @@ def pipeline_config(args: argparse.Namespace, plugins: PluginManager, main_sinks
         config.margin = args.margin
     if args.detect_every is not None:
         config.detect_every = args.detect_every
+    if args.classify_every is not None:
+        config.classify_every = args.classify_every
     for name in args.sink or []:
         config.sinks.append(StageChoice(name))
     main_sinks = tuple(main_sinks)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.pipeline import DETECT_EVERY, Pipeline
+from fer_video.runtime.pipeline import CLASSIFY_EVERY, DETECT_EVERY, Pipeline
 
 SINGLE_STAGES = ("detector", "classifier", "tracker", "smoother", "annotator")
 DEFAULTS = {"detector": "mediapipe", "classifier": "fernet", "tracker": "iou", "smoother": "ema",
@@ -59,6 +59,7 @@ class PipelineConfig:
     sinks: list[StageChoice] = field(default_factory=list)
     margin: float | None = None  # None: the detector's own framing
     detect_every: int = DETECT_EVERY
+    classify_every: int = CLASSIFY_EVERY
 
     @classmethod
     def from_toml(cls, path: Path | str) -> "PipelineConfig":
@@ -77,14 +78,14 @@ class PipelineConfig:
                 setattr(config, key, _choice(value, f"{path} [{key}]"))
             elif key == "sinks":
                 config.sinks = [_choice(item, f"{path} [[sinks]]") for item in value]
-            elif key in ("margin", "detect_every"):
+            elif key in ("margin", "detect_every", "classify_every"):
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     raise ValueError(f"{path}: {key} must be a number, not {value!r}")
                 setattr(config, key, float(value) if key == "margin" else int(value))
             else:
                 raise ValueError(
                     f"{path}: unknown table or key {key!r}; "
-                    f"use {', '.join(SINGLE_STAGES)}, sinks, margin or detect_every"
+                    f"use {', '.join(SINGLE_STAGES)}, sinks, margin, detect_every or classify_every"
                 )
         return config
 
@@ -105,7 +106,7 @@ class PipelineConfig:
         them): ``batch`` loads the detector and classifier once and builds the rest for each video."""
         return Pipeline(source, stages["detector"], stages["classifier"], tracker=stages["tracker"],
                         smoother=stages["smoother"], annotator=stages["annotator"], sinks=sinks, margin=self.margin,
-                        detect_every=self.detect_every, **options)
+                        detect_every=self.detect_every, classify_every=self.classify_every, **options)
 
 
 def _choice(table: Any, where: str) -> StageChoice:

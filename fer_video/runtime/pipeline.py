@@ -35,6 +35,8 @@ DETECT_EVERY = 3
 """Default detection interval: detection is the costly stage, and between detections the faces move
 on and are classified afresh, with the same top emotion for the matched faces as detecting every
 frame (``benchmarks/compare_fer.py`` measures both the speed and the agreement)."""
+CLASSIFY_EVERY = 1
+"""Default classification interval for a tracked face (1: scored on every frame)."""
 
 
 @dataclass
@@ -65,11 +67,13 @@ class Pipeline:
 
     ``detect_every=n`` runs the detector on one frame in ``n``; on the others the faces of the
     last detection are carried along their motion (:class:`FaceMotion`) and classified afresh.
-    Detection is the costly stage, so this is the main speed lever. Only videos and cameras
-    skip: images and folders of images are unrelated pictures, each detected, and each tracked and
-    smoothed from a fresh copy of the tracker and smoother (ids from 0 in each). On a file it also runs
-    ahead, on a thread of its own, beside the decoding of later frames and the tracking and
-    classifying of earlier ones.
+    Detection is the costly stage, so this is the main speed lever. ``classify_every=n`` likewise
+    scores a tracked face on one frame in ``n`` and keeps its scores between (each face on its own
+    count, a new face at once; never without a tracker, whose ids say which face is which). Only
+    videos and cameras skip: images and folders of images are unrelated pictures, each detected,
+    and each tracked and smoothed from a fresh copy of the tracker and smoother (ids from 0 in
+    each). On a file the detector also runs ahead, on a thread of its own, beside the decoding of
+    later frames and the tracking and classifying of earlier ones.
 
     ``before_frame(pipeline, frame)``, if given, runs on the pipeline's thread before each
     frame: the one safe place to swap ``classifier`` or ``smoother`` while running, and, on a
@@ -97,6 +101,7 @@ class Pipeline:
         sinks: Sequence[Sink] = (),
         margin: float | None = None,
         detect_every: int = DETECT_EVERY,
+        classify_every: int = CLASSIFY_EVERY,
         progress: bool = False,
         before_frame: Callable[[Pipeline, Frame], bool | None] | None = None,
         keep_open: Collection[object] = (),
@@ -115,6 +120,11 @@ class Pipeline:
         if int(detect_every) < 1:
             raise ValueError(f"detect_every must be 1 or more, not {detect_every}")
         self.detect_every = int(detect_every)
+        if int(classify_every) < 1:
+            raise ValueError(f"classify_every must be 1 or more, not {classify_every}")
+        self.classify_every = int(classify_every)
+        self._recent_scores: dict[int, tuple[int, object]] = {}  # face id -> (frame index, raw scores)
+        self._scores_from: Classifier | None = None
         self._motion = FaceMotion(moving=tracker is not None)
         self._analysed = 0
         self._unusable = 0  # detections left out: off the frame, no size, or no numeric score
@@ -191,17 +201,36 @@ class Pipeline:
             faces = self._motion.carried(frame.index, width, height)
         self._analysed += 1
         if faces:
-            framing = self._framing
-            with _failing_in("classifier", self.classifier, frame):
-                scores = self.classifier.predict([framing.crop(frame.image, face) for face in faces])
-            for face, row in zip(faces, scores):
-                face.raw_scores = row
-                face.scores = row
+            self._classify(faces, frame, tracked=tracker is not None and not self._unrelated_pictures)
         if smoother is not None:
             with _failing_in("smoother", smoother, frame):
                 smoother.smooth(faces, frame.index)
         frame.faces = faces
         return frame
+
+    def _classify(self, faces: list, frame: Frame, tracked: bool) -> None:
+        """Give each face its raw scores: fresh, or (``classify_every``) a tracked face's recent ones."""
+        if self._scores_from is not self.classifier:  # swapped on the live page: old scores no longer apply
+            self._recent_scores.clear()
+            self._scores_from = self.classifier
+        recent = self._recent_scores if tracked else {}
+        due = [face for face in faces
+               if frame.index - recent.get(face.face_id, (-math.inf, None))[0] >= self.classify_every]
+        if due:
+            framing = self._framing
+            with _failing_in("classifier", self.classifier, frame):
+                scores = self.classifier.predict([framing.crop(frame.image, face) for face in due])
+            fresh = {id(face): row for face, row in zip(due, scores)}
+        else:
+            fresh = {}
+        for face in faces:
+            row = fresh[id(face)] if id(face) in fresh else recent[face.face_id][1]
+            if tracked and id(face) in fresh:
+                recent[face.face_id] = (frame.index, row)
+            face.raw_scores = row
+            face.scores = row
+        for face_id in [key for key, (index, _) in recent.items() if frame.index - index >= self.classify_every]:
+            del recent[face_id]
 
     def _detected_ahead(self):
         """A file's frames with the detector's faces on every ``detect_every``-th.
