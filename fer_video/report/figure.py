@@ -50,7 +50,7 @@ def render_figure(timeline: Timeline, summaries: list[FaceSummary], fmt: str, du
                     linestyle=(0, dash) if dash else "-", label=name)
         colour = face_colour(summary.face_id)
         seen = f"{summary.seconds:.1f} s on screen" if summary.seconds is not None else f"{summary.frames} pictures"
-        ax.set_title(f"face #{summary.face_id}  ·  {seen}  ·  mostly {summary.top_emotion} "
+        ax.set_title(f"{summary.name}  ·  {seen}  ·  mostly {summary.top_emotion} "
                      f"({summary.shares[summary.top_emotion]:.0%})", loc="left", fontsize=10, color="#222222")
         for spine in ax.spines.values():
             spine.set_color(colour)

@@ -105,7 +105,7 @@ def _face_section(summary: FaceSummary, points: int, timed: bool, pictures: Face
             "score in each stretch, so no peak is lost.</p>" if points < summary.frames else "")
     return "\n".join([
         f'<section class="face" id="face-{face_id}" data-face-id="{face_id}" style="--face:{face_colour(face_id)}">',
-        f"<header>{thumbnail}<div><h2>face #{face_id}</h2><p>{seen}</p>"
+        f"<header>{thumbnail}<div><h2>{html.escape(summary.name)}</h2><p>{seen}</p>"
         f'<p class="muted">mostly {summary.top_emotion} ({summary.shares[summary.top_emotion]:.0%} of its frames)'
         "</p></div></header>",
         "<h3>Share of frames by top emotion</h3>",
@@ -136,7 +136,7 @@ def _peaks(summary: FaceSummary, timed: bool, pictures: FacePictures) -> str:
 
 def _overview(summaries: list[FaceSummary], timed: bool) -> str:
     rows = "".join(
-        f'<tr><td><i style="background:{face_colour(s.face_id)}"></i><a href="#face-{s.face_id}">face #{s.face_id}'
+        f'<tr><td><i style="background:{face_colour(s.face_id)}"></i><a href="#face-{s.face_id}">{html.escape(s.name)}'
         f"</a></td><td>{f'{s.seconds:.1f} s' if timed and s.seconds is not None else f'{s.frames} pictures'}</td>"
         f"<td>{s.top_emotion} {s.shares[s.top_emotion]:.0%}</td></tr>"
         for s in summaries)

@@ -45,6 +45,13 @@ class FaceSummary:
     best_row: int
     """The row of its most confident detection: its thumbnail. Rows carried between detections repeat
     their detection's score, and the first of equal rows is the detected one."""
+    picture: str | None = None
+    """The picture it is in, for a folder of pictures' timeline."""
+
+    @property
+    def name(self) -> str:
+        """How a person reads it: ``face #3``, or ``face #3 (in beach.jpg)`` for a picture's face."""
+        return f"face #{self.face_id}" + (f" (in {self.picture})" if self.picture else "")
 
 
 def summarise(face: FaceTrack, fps: float | None) -> FaceSummary:
@@ -58,7 +65,7 @@ def summarise(face: FaceTrack, fps: float | None) -> FaceSummary:
     return FaceSummary(
         face_id=face.face_id, frames=len(face.frames), seconds=len(face.frames) / fps if fps else None,
         first_s=float(face.times[0]), last_s=float(face.times[-1]), shares=shares,
-        top_emotion=EMOTIONS[int(counts.argmax())], peaks=peaks, best_row=best_row,
+        top_emotion=EMOTIONS[int(counts.argmax())], peaks=peaks, best_row=best_row, picture=face.picture,
     )
 
 

@@ -2,6 +2,8 @@
 
 A report must work on any timeline the project writes, and say plainly when a file is not one:
 the columns are those of :mod:`fer_video.io.timeline_rows`, the ``raw_*`` scores are optional.
+A folder of pictures' timeline names each row's ``file``: its pictures are unrelated, so each face
+of each picture is a face of its own, numbered through the report in picture order.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class FaceTrack:
     """The seven scores per row in :data:`EMOTIONS` order (smoothed ones when a smoother ran)."""
     top: np.ndarray
     """Index into :data:`EMOTIONS` of the row's ``emotion`` column."""
+    picture: str | None = None
+    """The picture this face is in (a folder of pictures' timeline); ``None`` for a video's."""
+    id_in_picture: int | None = None
+    """The ``face_id`` the timeline gives it within its picture."""
 
 
 @dataclass
@@ -102,7 +108,7 @@ def _csv_columns(path: Path, text: str) -> tuple[dict[str, list], bool]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [name.strip() for name in next(reader)]
     smoothed = _check_header(path, header, "first line")
-    wanted = [*REQUIRED, *(RAW if smoothed else ())]
+    wanted = [*REQUIRED, *(RAW if smoothed else ()), *(("file",) if "file" in header else ())]
     positions = [header.index(name) for name in wanted]
     columns: dict[str, list] = {name: [] for name in wanted}
     lists = [columns[name] for name in wanted]
@@ -131,7 +137,8 @@ def _jsonl_columns(path: Path, text: str) -> tuple[dict[str, list], bool]:
             raise NotATimelineError(f"{path} line {number} is not a JSON object: not a JSON Lines timeline")
         if columns is None:
             smoothed = _check_header(path, list(row), "first line")
-            columns = {name: [] for name in (*REQUIRED, *(RAW if smoothed else ()))}
+            named = ("file",) if "file" in row else ()
+            columns = {name: [] for name in (*REQUIRED, *(RAW if smoothed else ()), *named)}
         for name, values in columns.items():
             if name not in row:
                 raise NotATimelineError(f"{path} line {number} lacks {name!r}, which the first line has")
@@ -169,12 +176,18 @@ def _from_columns(path: Path, columns: dict[str, list], smoothed: bool) -> Timel
         else np.zeros((0, len(EMOTIONS)), np.float32)
     boxes = np.stack([numbers[name] for name in ("x", "y", "w", "h")], axis=1).astype(np.int64) if len(frames) \
         else np.zeros((0, 4), np.int64)
-    order = np.lexsort((frames, ids))
+    pictures = "file" in columns
+    # A video's face is one id through its frames; a picture folder's, one id in one picture.
+    order = np.lexsort((ids, frames)) if pictures else np.lexsort((frames, ids))
+    keys = np.stack([frames, ids], axis=1)[order] if pictures else ids[order, None]
     faces = []
-    for rows in np.split(order, np.flatnonzero(np.diff(ids[order])) + 1) if len(order) else []:
-        face_id = ids[rows[0]]
-        faces.append(FaceTrack(int(face_id), frames[rows], numbers["time_s"][rows], boxes[rows],
-                               numbers["detector_score"][rows], scores[rows], top[rows]))
+    for rows in np.split(order, np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1) if len(order) else []:
+        first = rows[0]
+        face_id = len(faces) if pictures else int(ids[first])
+        faces.append(FaceTrack(face_id, frames[rows], numbers["time_s"][rows], boxes[rows],
+                               numbers["detector_score"][rows], scores[rows], top[rows],
+                               picture=str(columns["file"][first]) if pictures else None,
+                               id_in_picture=int(ids[first]) if pictures else None))
     return Timeline(path=path, faces=faces, rows=len(frames), smoothed=smoothed,
                     fps=_frame_rate(frames, numbers["time_s"]), last_frame=int(frames.max()) if len(frames) else -1)
 

@@ -44,3 +44,25 @@ def test_a_video_timeline_has_no_file_column(sample_video, tmp_path):
     result = run_cli("timeline", sample_video, "-o", timeline, "--detector", "haar", "-q")
     assert result.returncode == 0, result.stderr
     assert "file" not in timeline.read_text().splitlines()[0].split(",")
+
+
+def test_a_report_on_a_folder_of_pictures_gives_each_pictures_face_its_own_row_and_section(pictures, tmp_path):
+    photos = tmp_path / "photos"
+    _same_size_portraits(pictures, photos)
+    timeline = tmp_path / "t.csv"
+    assert run_cli("timeline", photos, "-o", timeline, "-q").returncode == 0
+    table, page = tmp_path / "faces.csv", tmp_path / "report.html"
+    for output in (table, page):
+        result = run_cli("report", timeline, "-o", output)
+        assert result.returncode == 0, result.stderr
+    with table.open(newline="") as handle:
+        faces = list(csv.DictReader(handle))
+    # Three photos, three faces: not one "face 0" averaged over the astronaut and Grace Hopper.
+    assert [(face["file"], face["face_id"], face["frames"]) for face in faces] == [
+        ("1-astronaut.jpg", "0", "1"), ("2-hopper.jpg", "0", "1"), ("3-astronaut-again.jpg", "0", "1")]
+    with timeline.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [face["dominant_emotion"] for face in faces] == [row["emotion"] for row in rows]
+    text = page.read_text()
+    assert text.count('<section class="face"') == 3
+    assert "(in 2-hopper.jpg)" in text
