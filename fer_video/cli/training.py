@@ -26,7 +26,7 @@ def train(args: argparse.Namespace, plugins: PluginManager) -> int:
     run = TrainingRun(
         name=args.model, recipe=factory.recipe, data=Path(args.data), out=Path(args.out), epochs=args.epochs,
         batch_size=args.batch_size, learning_rate=args.learning_rate, augment=args.augment,
-        img_size=args.img_size, blur=args.blur, imagenet=args.imagenet, resume=args.resume,
+        img_size=args.img_size, blur=args.blur, imagenet=args.imagenet, resume=args.resume, force=args.force,
         mixed_precision=args.mixed_precision, limit=args.limit, seed=args.seed, command=["fer-video", *sys.argv[1:]],
         init_weights=Path(args.init_weights) if args.init_weights else None,
     )

@@ -11,6 +11,8 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from fer_video.models.card import ModelCard
 from fer_video.training.datasets import load_fer2013
 from fer_video.training.recipe import Recipe
@@ -32,6 +34,8 @@ class TrainingRun:
     blur: float | None = None
     imagenet: bool = False
     resume: bool = False
+    force: bool = False
+    """Train afresh over a finished run in ``out`` (its weights, card and history are replaced)."""
     mixed_precision: bool = False
     limit: int | None = None
     seed: int = 0
@@ -64,12 +68,20 @@ def train(run: TrainingRun, log=print) -> ModelCard:
         raise FileExistsError(
             f"{run.out} holds an unfinished run; pass --resume to continue it, or choose another --out"
         )
+    history = run.out / "history.csv"
+    finished = [path for path in (run.weights_path, run.card_path) if path.exists()]
+    if finished and not backup.exists() and not run.force:
+        raise FileExistsError(f"{run.out} holds a finished run ({finished[0].name}); choose another --out, "
+                              "or pass --force to train over it")
     if run.init_weights is not None and not run.init_weights.exists():
         raise FileNotFoundError(f"--init-weights {run.init_weights} does not exist")
     splits = load_fer2013(run.data)
     if "train" not in splits or "val" not in splits:
         raise ValueError(f"{run.data} needs both a training and a validation split to train on")
     run.out.mkdir(parents=True, exist_ok=True)  # only once there is something to train on: no empty folder
+    if not backup.exists():
+        history.unlink(missing_ok=True)  # a fresh run (--force): the old epochs are not this run's
+    epochs_done = _epochs_done(history)
     train_split, val_split = splits["train"], splits["val"]
     if run.limit:
         train_split = train_split.subset(run.limit, run.seed)
@@ -102,9 +114,9 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     class_weights = balancing_weights(train_split.labels, recipe.labels, recipe.class_weight_power)
     train_batches = make_batches(train_split, spec, recipe.labels, batch_size, shuffle=True, augment=augment,
                                  random_erasing=recipe.random_erasing if augment else 0.0,
-                                 class_weights=class_weights, seed=run.seed)
+                                 video_degradation=recipe.video_degradation if augment else 0.0,
+                                 class_weights=class_weights, seed=batch_seed(run.seed, epochs_done))
     val_batches = make_batches(val_split, spec, recipe.labels, 256)
-    history = run.out / "history.csv"
     keeper = KeepBest(run.weights_path, history)
     model.fit(
         train_batches,
@@ -146,6 +158,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
                 "label_smoothing": recipe.label_smoothing,
                 "augment": augment,
                 "random_erasing": recipe.random_erasing if augment else 0.0,
+                "video_degradation": recipe.video_degradation if augment else 0.0,
                 "class_weights": dict(zip(recipe.labels, [round(w, 3) for w in class_weights]))
                 if class_weights is not None else "none",
                 "imagenet": run.imagenet,
@@ -242,6 +255,25 @@ def _keras_callback():
     import keras
 
     return keras.callbacks.Callback
+
+
+def _epochs_done(history: Path) -> int:
+    """Epochs an unfinished run in the same folder already logged (0 for a fresh run)."""
+    if not history.exists():
+        return 0
+    with history.open() as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+def batch_seed(seed: int, epochs_done: int) -> int:
+    """The seed of the shuffling and augmentation: ``seed`` for a fresh run, a new one per resume.
+
+    A resumed run reseeded with ``seed`` would draw its first epoch's batches again, in the same
+    order and with the same augmentation, faces the network has already learnt.
+    """
+    if epochs_done == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, epochs_done]).generate_state(1)[0])
 
 
 class KeepBest(_keras_callback()):

@@ -28,6 +28,14 @@ def test_short_training_run_lowers_the_loss_resumes_and_writes_a_card_that_loads
 
     assert not (out / "backup").exists(), "a finished run leaves no resume backup"
 
+    weights = (out / "fernet.weights.h5").read_bytes()
+    again = run_cli(*args, "--epochs", "1")
+    assert again.returncode == 2 and "--force" in again.stderr and "Traceback" not in again.stderr
+    assert (out / "fernet.weights.h5").read_bytes() == weights, "a refused run left the finished one alone"
+    forced = run_cli(*args, "--epochs", "1", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert len(pd.read_csv(out / "history.csv")) == 1, "the new run's history, not the old one's continued"
+
     evaluated = run_cli("evaluate", "--model", "fernet", "--weights", out / "fernet.weights.h5", "--data", FER2013,
                         "--split", "val", "--limit", "96", "--png", tmp_path / "confusion.png")
     assert evaluated.returncode == 0, evaluated.stderr
