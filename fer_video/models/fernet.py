@@ -65,8 +65,10 @@ RECIPE = Recipe(
     label_smoothing=0.1,
     augment=True,
     random_erasing=0.25,
+    video_degradation=0.2,
     class_weight_power=0.3,
     notes="AdamW (weight decay 0.05), one-epoch warm-up then cosine decay to zero; flips, small rotations, "
-    "shifts, zoom, brightness and contrast (one affine warp per face), random erasing on a quarter of "
-    "the faces; class weights (largest class / class count) ** 0.3 for the rare classes (disgust, fear)",
+    "shifts, zoom, brightness and contrast (one affine warp per face), a fifth of the faces degraded as "
+    "video degrades them (enlarged from 24-40 px, motion blur, JPEG quality 30-80), random erasing on a "
+    "quarter of the faces; class weights (largest class / class count) ** 0.3 for the rare classes (disgust, fear)",
 )

@@ -18,13 +18,15 @@ from fer_video.training.datasets import Split
 FACE_SIDE = 48
 
 
-def augment_faces(faces: np.ndarray, rng: np.random.Generator, random_erasing: float = 0.0) -> np.ndarray:
+def augment_faces(faces: np.ndarray, rng: np.random.Generator, random_erasing: float = 0.0,
+                  video_degradation: float = 0.0) -> np.ndarray:
     """Randomly flipped, rotated, shifted, zoomed, brightened and contrasted copies of gray faces.
 
     One affine warp per face (reflected borders) does flip, rotation, shift and zoom at once,
-    so augmenting costs a small fraction of a training step on a CPU; ``random_erasing`` is the
-    share of faces that then get one rectangle of noise. ``faces`` are (N, H, W) or (N, H, W, 1)
-    uint8; the result is float32 in 0-255, same shape.
+    so augmenting costs a small fraction of a training step on a CPU; ``video_degradation`` is
+    the share of faces then degraded the way video degrades a face, ``random_erasing`` the share
+    that get one rectangle of noise. ``faces`` are (N, H, W) or (N, H, W, 1) uint8; the result
+    is float32 in 0-255, same shape.
     """
     import cv2
 
@@ -43,6 +45,8 @@ def augment_faces(faces: np.ndarray, rng: np.random.Generator, random_erasing: f
         face = np.ascontiguousarray(faces[i, :, ::-1]) if flips[i] else faces[i]
         out[i] = cv2.warpAffine(face, matrix, (width, height), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_REFLECT_101)
+    if video_degradation > 0:
+        _degrade_like_video(out, rng, video_degradation)
     means = out.mean(axis=(1, 2), keepdims=True)
     contrast = rng.uniform(0.7, 1.3, (count, 1, 1)).astype(np.float32)
     brightness = rng.uniform(-0.2, 0.2, (count, 1, 1)).astype(np.float32) * 255
@@ -51,6 +55,36 @@ def augment_faces(faces: np.ndarray, rng: np.random.Generator, random_erasing: f
         _erase_rectangles(out, rng, random_erasing)
     np.clip(out, 0.0, 255.0, out=out)
     return out.reshape(shape)
+
+
+def _degrade_like_video(faces: np.ndarray, rng: np.random.Generator, share: float) -> None:
+    """In place: on ``share`` of the faces, one of the ways a face in a video differs from a photo.
+
+    A distant face is small, so the pipeline enlarges it (lost detail); a moving head smears
+    along one direction (motion blur); a streamed or phone video is compressed (block artefacts).
+    """
+    import cv2
+
+    count, height, width = faces.shape
+    for i in np.flatnonzero(rng.random(count) < share):
+        kind = rng.integers(3)
+        if kind == 0:
+            side = int(rng.integers(24, 41))
+            small = cv2.resize(faces[i], (side, side), interpolation=cv2.INTER_AREA)
+            faces[i] = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+        elif kind == 1:
+            length = int(rng.integers(3, 6))
+            kernel = np.zeros((length, length), np.float32)
+            kernel[length // 2, :] = 1.0
+            middle = ((length - 1) / 2, (length - 1) / 2)
+            turn = cv2.getRotationMatrix2D(middle, float(rng.uniform(0.0, 180.0)), 1.0)
+            kernel = cv2.warpAffine(kernel, turn, (length, length))
+            faces[i] = cv2.filter2D(faces[i], -1, kernel / kernel.sum(), borderType=cv2.BORDER_REFLECT_101)
+        else:
+            face = np.clip(faces[i], 0.0, 255.0).astype(np.uint8)
+            quality = int(rng.integers(30, 81))
+            _, data = cv2.imencode(".jpg", face, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            faces[i] = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
 
 
 def _erase_rectangles(faces: np.ndarray, rng: np.random.Generator, share: float,
@@ -80,13 +114,15 @@ def make_batches(
     shuffle: bool = False,
     augment: bool = False,
     random_erasing: float = 0.0,
+    video_degradation: float = 0.0,
     class_weights: Sequence[float] | None = None,
     seed: int = 0,
 ):
     """A ``tf.data.Dataset`` of ``(images, one_hot)`` batches ready for ``model.fit``.
 
     ``class_weights`` (one per label, in ``labels`` order) adds a third element, each face's
-    loss weight; ``random_erasing`` is the share of faces that get one rectangle of noise.
+    loss weight; ``random_erasing`` and ``video_degradation`` are the shares of faces that get
+    one rectangle of noise and one video-like degradation (see :func:`augment_faces`).
     """
     import tensorflow as tf
 
@@ -106,7 +142,7 @@ def make_batches(
         rng = np.random.default_rng(seed)  # one generator, so this map runs on one thread
 
         def augmented(images):
-            return augment_faces(images, rng, random_erasing)
+            return augment_faces(images, rng, random_erasing, video_degradation)
 
         def augment_batch(images, target):
             faces = tf.numpy_function(augmented, [images], tf.float32, stateful=True)

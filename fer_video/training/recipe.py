@@ -32,6 +32,9 @@ class Recipe:
     augment: bool = False
     random_erasing: float = 0.0
     """Share of training faces that get one random rectangle of noise (with ``augment``)."""
+    video_degradation: float = 0.0
+    """Share of training faces degraded as video degrades a face: enlarged from a small one,
+    motion-blurred or compressed (with ``augment``)."""
     class_weight_power: float = 0.0
     """Loss weight of a class: (largest class's count / its count) ** power; 0 weighs all alike."""
     notes: str = ""

@@ -1,0 +1,52 @@
+"""Training batches: augmentation that looks like video faces, and resumed runs that see new batches."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from fer_video.emotions import EMOTIONS
+from fer_video.models.fernet import INPUT
+from fer_video.training.batches import augment_faces, make_batches
+from fer_video.training.datasets import Split
+from fer_video.training.trainer import batch_seed
+
+
+def _faces(count: int = 64) -> np.ndarray:
+    """Textured 48x48 faces: smoothed noise, with detail at every scale like a photo."""
+    rng = np.random.default_rng(1)
+    noise = rng.normal(128, 60, (count, 48, 48)).astype(np.float32)
+    return np.stack([np.clip(cv2.GaussianBlur(face, (0, 0), 0.7), 0, 255) for face in noise]).astype(np.uint8)
+
+
+def _detail(faces: np.ndarray) -> float:
+    return float(np.mean([cv2.Laplacian(face.astype(np.float32), cv2.CV_32F).var() for face in faces]))
+
+
+def test_video_degradation_takes_detail_away_as_small_moving_compressed_faces_lose_it():
+    faces = _faces()
+    plain = augment_faces(faces, np.random.default_rng(0))
+    degraded = augment_faces(faces, np.random.default_rng(0), video_degradation=1.0)
+    assert degraded.shape == faces.shape and degraded.dtype == np.float32
+    assert 0 <= degraded.min() and degraded.max() <= 255
+    assert _detail(degraded) < 0.6 * _detail(plain)
+
+
+def test_a_share_of_zero_degrades_nothing():
+    faces = _faces(8)
+    assert np.array_equal(augment_faces(faces, np.random.default_rng(4)),
+                          augment_faces(faces, np.random.default_rng(4), video_degradation=0.0))
+
+
+def test_a_resumed_training_run_draws_batches_it_has_not_drawn_before():
+    rng = np.random.default_rng(3)
+    split = Split(images=rng.integers(0, 256, (64, 48, 48), dtype=np.uint8), labels=rng.integers(0, 7, 64))
+
+    def first_batch(seed):
+        images, _ = next(iter(make_batches(split, INPUT, EMOTIONS, 16, shuffle=True, augment=True, seed=seed)))
+        return images.numpy()
+
+    assert batch_seed(5, 0) == 5  # a fresh run keeps its --seed
+    assert np.array_equal(first_batch(batch_seed(5, 0)), first_batch(batch_seed(5, 0)))
+    assert not np.array_equal(first_batch(batch_seed(5, 0)), first_batch(batch_seed(5, 3)))
+    assert batch_seed(5, 3) != batch_seed(5, 4)
