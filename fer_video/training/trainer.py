@@ -8,6 +8,7 @@ import math
 import os
 import shlex
 import sys
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -115,7 +116,8 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     train_batches = make_batches(train_split, spec, recipe.labels, batch_size, shuffle=True, augment=augment,
                                  random_erasing=recipe.random_erasing if augment else 0.0,
                                  video_degradation=recipe.video_degradation if augment else 0.0,
-                                 class_weights=class_weights, seed=batch_seed(run.seed, epochs_done))
+                                 class_weights=class_weights,
+                                 seed=batch_seed(run.seed, epochs_done, run.init_weights))
     val_batches = make_batches(val_split, spec, recipe.labels, 256)
     keeper = KeepBest(run.weights_path, history)
     model.fit(
@@ -265,15 +267,18 @@ def _epochs_done(history: Path) -> int:
         return sum(1 for _ in csv.DictReader(handle))
 
 
-def batch_seed(seed: int, epochs_done: int) -> int:
-    """The seed of the shuffling and augmentation: ``seed`` for a fresh run, a new one per resume.
+def batch_seed(seed: int, epochs_done: int, init_weights: Path | None = None) -> int:
+    """The seed of the shuffling and augmentation: ``seed`` for a fresh run from scratch, else one
+    drawn from it, the epochs already done and the weights the run started from.
 
-    A resumed run reseeded with ``seed`` would draw its first epoch's batches again, in the same
-    order and with the same augmentation, faces the network has already learnt.
+    A resumed run, or the next run of a chain (``--init-weights``), reseeded with ``seed`` alone would
+    draw the batches of the runs before it again, in the same order and with the same augmentation:
+    faces the network has already learnt (its training accuracy jumps, its validation does not).
     """
-    if epochs_done == 0:
+    if epochs_done == 0 and init_weights is None:
         return seed
-    return int(np.random.SeedSequence([seed, epochs_done]).generate_state(1)[0])
+    start = zlib.crc32(Path(init_weights).read_bytes()) if init_weights is not None else 0
+    return int(np.random.SeedSequence([seed, epochs_done, start]).generate_state(1)[0])
 
 
 class KeepBest(_keras_callback()):

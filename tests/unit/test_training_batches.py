@@ -38,7 +38,7 @@ def test_a_share_of_zero_degrades_nothing():
                           augment_faces(faces, np.random.default_rng(4), video_degradation=0.0))
 
 
-def test_a_resumed_training_run_draws_batches_it_has_not_drawn_before():
+def test_a_resumed_or_chained_training_run_draws_batches_it_has_not_drawn_before(tmp_path):
     rng = np.random.default_rng(3)
     split = Split(images=rng.integers(0, 256, (64, 48, 48), dtype=np.uint8), labels=rng.integers(0, 7, 64))
 
@@ -50,3 +50,9 @@ def test_a_resumed_training_run_draws_batches_it_has_not_drawn_before():
     assert np.array_equal(first_batch(batch_seed(5, 0)), first_batch(batch_seed(5, 0)))
     assert not np.array_equal(first_batch(batch_seed(5, 0)), first_batch(batch_seed(5, 3)))
     assert batch_seed(5, 3) != batch_seed(5, 4)
+    first, second = tmp_path / "a.weights.h5", tmp_path / "b.weights.h5"
+    first.write_bytes(b"weights of one run")
+    second.write_bytes(b"weights of the next")
+    chained = {batch_seed(5, 0), batch_seed(5, 0, first), batch_seed(5, 0, second)}
+    assert len(chained) == 3  # each link of a chain sees new batches
+    assert batch_seed(5, 0, first) == batch_seed(5, 0, first)  # and a run is still repeatable
