@@ -35,6 +35,17 @@ class Framing:
         if not 0.2 <= self.scale <= 5:
             raise ValueError(f"framing scale {self.scale} is outside 0.2..5 (the crop's side over the box's)")
 
+    def describe(self) -> str:
+        """In words, for a model card: ``square 1.15x the box's longer side, centre 0.034 box heights up``."""
+        words = [f"square {self.scale:g}x the box's longer side"]
+        if self.shift_x:
+            words.append(f"centre {abs(self.shift_x):g} box widths {'right' if self.shift_x > 0 else 'left'}")
+        if self.shift_y:
+            words.append(f"centre {abs(self.shift_y):g} box heights {'down' if self.shift_y > 0 else 'up'}")
+        if self.align:
+            words.append("eyes levelled")
+        return ", ".join(words)
+
     @classmethod
     def grown_by(cls, margin: float) -> Framing:
         """The box grown by ``margin`` of its size on each side (``--margin``)."""

@@ -17,7 +17,7 @@ import numpy as np
 from fer_video.io.atomic import partial_path, publish
 from fer_video.io.outputs import check_outputs
 from fer_video.models.card import ModelCard, card_path_for
-from fer_video.protocols import keras_model
+from fer_video.protocols import framing_of, keras_model
 from fer_video.runtime.quiet import native_logs_hidden
 
 if TYPE_CHECKING:
@@ -58,6 +58,21 @@ def exported_card(training_card: ModelCard, exported: Path, command: str, quanti
                          "bytes": exported.stat().st_size}
     return ModelCard(architecture=training_card.architecture, input=training_card.input, labels=training_card.labels,
                      weights=exported.name, details=details)
+
+
+TRAINING_FRAMING = ("as FER-2013 frames a face: a square from the brows to the chin, the face centred; "
+                    "each detector cuts its box to it (benchmarks/face_framing.py measures how)")
+
+
+def framing_details(plugins: PluginManager) -> dict[str, str]:
+    """The framing a model expects, for its card: FER-2013's, and how each installed detector that
+    declares a framing cuts its box to it."""
+    details = {"faces": TRAINING_FRAMING}
+    for provided in plugins.provided("detector"):
+        framing = framing_of(provided.factory.create)  # declared on the class: nothing is loaded
+        if framing is not None:
+            details[provided.factory.name] = framing.describe()
+    return details
 
 
 def record_measurements(card: ModelCard, report, flip_report, split: str, speed: float) -> None:
@@ -144,6 +159,7 @@ def export_classifier(request: Export, plugins: PluginManager) -> Exported:
     publish(partial, out)
     card = exported_card(training_card, out, request.command, request.quantize)
     card.input = replace(card.input, tta=request.tta)
+    card.details["framing"] = framing_details(plugins)
     card.write(card_path_for(out))
     with native_logs_hidden():
         classifier = plugins.create("classifier", "file", weights=out)

@@ -65,6 +65,9 @@ def test_export_can_ship_flip_averaging_in_the_card_and_measures_with_it(tmp_pat
     assert exported.returncode == 0, exported.stderr
     card = ModelCard.read(tmp_path / "flip.card.toml")
     assert card.input.tta == "flip" and "--tta flip" in card.details["export"]["command"]
+    framing = card.details["framing"]  # the card states how faces must be cut for it, per detector
+    assert "FER-2013" in framing["faces"]
+    assert framing["haar"].startswith("square 1.03x") and "0.034 box heights up" in framing["mediapipe"]
 
     shipped = PluginManager().create("classifier", "file", weights=out)
     crops = list(faces[:6])
