@@ -162,6 +162,22 @@ def synthesise_timeline(path: Path, *, seconds: float, fps: float = 30.0, faces:
     return path
 
 
+class KeepFrames:
+    """A sink that keeps every frame it is given, to look at after the run."""
+
+    def __init__(self) -> None:
+        self.frames: list = []
+
+    def start(self, run) -> None:
+        pass
+
+    def write(self, frame) -> None:
+        self.frames.append(frame)
+
+    def close(self) -> None:
+        pass
+
+
 def partial_files(folder: Path) -> list[str]:
     """The partial files (``.NAME.PID-TAG.partial.EXT``) anywhere under ``folder``: what an output that was
     neither published nor discarded leaves behind. A test expects none."""

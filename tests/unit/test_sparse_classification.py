@@ -1,4 +1,5 @@
-"""Classifying a tracked face on one frame in n: its scores kept between, new faces scored at once."""
+"""Classifying a tracked face on one frame in n: its scores kept between, new faces scored at once.
+(The option's checks and its config key are tested with ``detect_every``'s, in test_sparse_detection.)"""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from fer_video.builtins.iou import IouTracker
 from fer_video.builtins.mediapipe import MediaPipeDetector
 from fer_video.io.sources import open_source
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.config import PipelineConfig
 from fer_video.runtime.pipeline import Pipeline
+from tests.support import KeepFrames
 
 
 class CountingClassifier:
@@ -24,27 +25,13 @@ class CountingClassifier:
         return self.classifier.predict(crops)
 
 
-class Collect:
-    def __init__(self) -> None:
-        self.frames = []
-
-    def start(self, run) -> None:
-        pass
-
-    def write(self, frame) -> None:
-        self.frames.append(frame)
-
-    def close(self) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def fernet():
     return PluginManager().create("classifier", "fernet")
 
 
 def _run(video, fernet, every: int, tracker=True):
-    classifier, sink = CountingClassifier(fernet), Collect()
+    classifier, sink = CountingClassifier(fernet), KeepFrames()
     Pipeline(open_source(video), MediaPipeDetector(), classifier, tracker=IouTracker() if tracker else None,
              sinks=[sink], detect_every=1, classify_every=every).run()
     return classifier.scored, sink.frames
@@ -69,21 +56,3 @@ def test_classifying_every_third_frame_scores_a_third_of_the_faces_and_keeps_the
 def test_without_a_tracker_every_face_is_scored_on_every_frame(sample_video, fernet):
     scored, frames = _run(sample_video, fernet, 3, tracker=False)
     assert scored == sum(len(frame.faces) for frame in frames)
-
-
-def test_classify_every_must_be_positive(sample_video):
-    with pytest.raises(ValueError, match="classify_every"):
-        Pipeline(open_source(sample_video), MediaPipeDetector(), None, classify_every=0)
-
-
-def test_classify_every_comes_from_the_config_file_and_the_flag_overrides_it(tmp_path):
-    from fer_video.cli import build_parser
-    from fer_video.cli.stages import pipeline_config
-
-    config = tmp_path / "pipeline.toml"
-    config.write_text("classify_every = 2\n")
-    assert PipelineConfig.from_toml(config).classify_every == 2
-    assert PipelineConfig().classify_every == 1
-    args = build_parser().parse_args(["timeline", "in.mp4", "-o", "t.csv", "--config", str(config),
-                                      "--classify-every", "4"])
-    assert pipeline_config(args, PluginManager()).classify_every == 4

@@ -11,6 +11,7 @@ from fer_video.plugins.manager import PluginManager
 from fer_video.runtime.face_motion import FaceMotion
 from fer_video.runtime.pipeline import Pipeline
 from fer_video.types import Face
+from tests.support import KeepFrames
 
 
 def test_carried_faces_keep_moving_at_the_speed_between_the_last_two_detections():
@@ -48,23 +49,9 @@ class CountingDetector:
         return self.detector.detect(image)
 
 
-class Collect:
-    def __init__(self) -> None:
-        self.frames = []
-
-    def start(self, run) -> None:
-        pass
-
-    def write(self, frame) -> None:
-        self.frames.append(frame)
-
-    def close(self) -> None:
-        pass
-
-
 def _run(video, every: int):
     plugins = PluginManager()
-    detector, sink = CountingDetector(MediaPipeDetector()), Collect()
+    detector, sink = CountingDetector(MediaPipeDetector()), KeepFrames()
     Pipeline(open_source(video), detector, plugins.create("classifier", "fernet"), tracker=IouTracker(),
              sinks=[sink], detect_every=every).run()
     return detector, sink.frames
@@ -88,21 +75,23 @@ def test_detecting_every_third_frame_finds_the_same_faces_and_emotions(sample_vi
     assert len(ids) <= len({face.face_id for f in frames for face in f.faces})  # no id churn from skipping
 
 
-def test_detect_every_must_be_positive(sample_video):
-    with pytest.raises(ValueError, match="detect_every"):
-        Pipeline(open_source(sample_video), MediaPipeDetector(), None, detect_every=0)
+@pytest.mark.parametrize("key", ["detect_every", "classify_every"])
+def test_intervals_must_be_positive(sample_video, key):
+    with pytest.raises(ValueError, match=key):
+        Pipeline(open_source(sample_video), MediaPipeDetector(), None, **{key: 0})
 
 
-def test_detect_every_comes_from_the_config_file_and_the_flag_overrides_it(tmp_path):
+@pytest.mark.parametrize("key, default", [("detect_every", 3), ("classify_every", 1)])
+def test_intervals_come_from_the_config_file_and_the_flag_overrides_them(tmp_path, key, default):
     from fer_video.cli import build_parser
     from fer_video.cli.stages import pipeline_config
     from fer_video.plugins.manager import PluginManager
     from fer_video.runtime.config import PipelineConfig
 
     config = tmp_path / "pipeline.toml"
-    config.write_text('detect_every = 2\n[detector]\nname = "haar"\n')
-    assert PipelineConfig.from_toml(config).detect_every == 2
-    assert PipelineConfig().detect_every == 3
+    config.write_text(f'{key} = 2\n[detector]\nname = "haar"\n')
+    assert getattr(PipelineConfig.from_toml(config), key) == 2
+    assert getattr(PipelineConfig(), key) == default
     args = build_parser().parse_args(["timeline", "in.mp4", "-o", "t.csv", "--config", str(config),
-                                      "--detect-every", "5"])
-    assert pipeline_config(args, PluginManager()).detect_every == 5
+                                      f"--{key.replace('_', '-')}", "5"])
+    assert getattr(pipeline_config(args, PluginManager()), key) == 5
