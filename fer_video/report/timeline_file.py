@@ -74,7 +74,8 @@ def read_timeline(path: Path | str) -> Timeline:
     if not path.is_file():
         raise FileNotFoundError(f"timeline {path} does not exist")
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as handle:  # a picture's name may hold a lone \r
+            text = handle.read()
     except UnicodeDecodeError:
         raise NotATimelineError(f"{path} is not a timeline: it is not text (give the CSV or JSON Lines "
                                 "that annotate, timeline or serve wrote)") from None

@@ -117,6 +117,7 @@ def _pictures_named(*names: str) -> list[Frame]:
 @given(timelines(), st.booleans(), st.sampled_from(["video", "folder"]), st.sampled_from(["csv", "jsonl"]))
 @example(_pictures_named("line\u2028separator.jpg", "form\x0cfeed.jpg", "new\nline.jpg", 'a,"quoted".jpg'),
          True, "folder", "csv")  # names a CSV quotes but str.splitlines() cuts
+@example(_pictures_named("carriage\rreturn.jpg", "0.jpg"), False, "folder", "csv")  # read back as \n before
 def test_timeline_rows_round_trip(frames, smoothed, kind, form):
     source = SourceInfo(path=None, fps=30.0, width=640, height=360, kind=kind)
     with tempfile.TemporaryDirectory() as folder:
