@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import signal
+import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -259,6 +260,8 @@ class Pipeline:
         writer = frames = None
         failure: BaseException | None = None  # what ended the run other than its end, a stop or a signal
         body_failed = False
+        pending: list[int] = []
+        restore_interrupts = _interrupts_between_frames(pending)
         try:
             start_sinks(self.sinks, info, opened)
             # A file is decoded and detected ahead and written behind on threads; a live source
@@ -266,6 +269,8 @@ class Pipeline:
             frames = ((frame, None) for frame in self.source) if live else prefetch(self._detected_ahead(), 8)
             writer = None if live else Behind(self._write)
             for frame, detected in frames:
+                if pending:
+                    raise KeyboardInterrupt
                 if self.before_frame is None or self.before_frame(self, frame) is not False:
                     if live:
                         self.analyse(frame)
@@ -281,6 +286,8 @@ class Pipeline:
                 summary.faces += len(frame.faces)
                 if bar is not None:
                     bar.update(1)
+            if pending:
+                raise KeyboardInterrupt
         except StopPipeline:
             pass
         except KeyboardInterrupt as error:
@@ -290,6 +297,7 @@ class Pipeline:
             failure, body_failed = error, True
             raise
         finally:
+            restore_interrupts()  # from here a second Ctrl+C stops at once
             if bar is not None:
                 bar.close()
             errors = []
@@ -352,6 +360,27 @@ class _Annotating:
     def annotate(self, frame: Frame):
         with _failing_in("annotator", self.annotator, frame):
             return self.annotator.annotate(frame)
+
+
+def _interrupts_between_frames(pending: list[int]) -> Callable[[], None]:
+    """Note Ctrl+C in ``pending`` instead of raising wherever the main thread happens to be; the run
+    stops at the next frame boundary. Returns what puts the previous handler back.
+
+    Raised at any bytecode, the interrupt could land inside a queue's lock shared with the decoding
+    or writing threads and leave it held, so the run hung while finishing its outputs. A second
+    Ctrl+C before the next frame stops at once, as before.
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        return lambda: None
+
+    def note(signum: int, frame: object) -> None:
+        if pending:
+            raise KeyboardInterrupt
+        pending.append(signum)
+
+    previous = signal.signal(signal.SIGINT, note)
+    return lambda: signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
