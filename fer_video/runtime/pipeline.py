@@ -214,24 +214,30 @@ class Pipeline:
         if self._scores_from is not self.classifier:  # swapped on the live page: old scores no longer apply
             self._recent_scores.clear()
             self._scores_from = self.classifier
-        recent = self._recent_scores if tracked else {}
+        if not tracked or self.classify_every == 1:  # every face scored afresh: nothing to keep
+            fresh = self._score(faces, frame)
+            for face in faces:
+                face.raw_scores = face.scores = fresh[id(face)]
+            return
+        recent = self._recent_scores
         due = [face for face in faces
                if frame.index - recent.get(face.face_id, (-math.inf, None))[0] >= self.classify_every]
-        if due:
-            framing = self._framing
-            with _failing_in("classifier", self.classifier, frame):
-                scores = self.classifier.predict([framing.crop(frame.image, face) for face in due])
-            fresh = {id(face): row for face, row in zip(due, scores)}
-        else:
-            fresh = {}
+        fresh = self._score(due, frame) if due else {}
         for face in faces:
             row = fresh[id(face)] if id(face) in fresh else recent[face.face_id][1]
-            if tracked and id(face) in fresh:
+            if id(face) in fresh:
                 recent[face.face_id] = (frame.index, row)
             face.raw_scores = row
             face.scores = row
         for face_id in [key for key, (index, _) in recent.items() if frame.index - index >= self.classify_every]:
             del recent[face_id]
+
+    def _score(self, faces: list, frame: Frame) -> dict[int, object]:
+        """The classifier's raw scores for ``faces`` on ``frame``, by ``id(face)``."""
+        framing = self._framing
+        with _failing_in("classifier", self.classifier, frame):
+            scores = self.classifier.predict([framing.crop(frame.image, face) for face in faces])
+        return {id(face): row for face, row in zip(faces, scores)}
 
     def _detected_ahead(self):
         """A file's frames with the detector's faces on every ``detect_every``-th.
