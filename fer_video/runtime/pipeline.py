@@ -266,8 +266,7 @@ class Pipeline:
         writer = frames = None
         failure: BaseException | None = None  # what ended the run other than its end, a stop or a signal
         body_failed = False
-        pending: list[int] = []
-        restore_interrupts = _interrupts_between_frames(pending)
+        signals = _SignalsBetweenFrames()
         try:
             start_sinks(self.sinks, info, opened)
             # A file is decoded and detected ahead and written behind on threads; a live source
@@ -275,8 +274,7 @@ class Pipeline:
             frames = ((frame, None) for frame in self.source) if live else prefetch(self._detected_ahead(), 8)
             writer = None if live else Behind(self._write)
             for frame, detected in frames:
-                if pending:
-                    raise KeyboardInterrupt
+                signals.deliver()
                 if self.before_frame is None or self.before_frame(self, frame) is not False:
                     if live:
                         self.analyse(frame)
@@ -292,8 +290,7 @@ class Pipeline:
                 summary.faces += len(frame.faces)
                 if bar is not None:
                     bar.update(1)
-            if pending:
-                raise KeyboardInterrupt
+            signals.deliver()
         except StopPipeline:
             pass
         except KeyboardInterrupt as error:
@@ -303,7 +300,7 @@ class Pipeline:
             failure, body_failed = error, True
             raise
         finally:
-            restore_interrupts()  # from here a second Ctrl+C stops at once
+            signals.restore()  # from here a second Ctrl+C stops at once
             if bar is not None:
                 bar.close()
             errors = []
@@ -368,25 +365,46 @@ class _Annotating:
             return self.annotator.annotate(frame)
 
 
-def _interrupts_between_frames(pending: list[int]) -> Callable[[], None]:
-    """Note Ctrl+C in ``pending`` instead of raising wherever the main thread happens to be; the run
-    stops at the next frame boundary. Returns what puts the previous handler back.
+class _SignalsBetweenFrames:
+    """Ctrl+C, SIGTERM and SIGHUP noted while a run is on and acted on at the next frame boundary,
+    by the handler that was in place (which raises what ends the run), instead of wherever the main
+    thread happens to be.
 
     Raised at any bytecode, the interrupt could land inside a queue's lock shared with the decoding
     or writing threads and leave it held, so the run hung while finishing its outputs. A second
-    Ctrl+C before the next frame stops at once, as before.
+    signal before the next frame is acted on at once, as before. Signals left at their default or
+    ignored are not touched.
     """
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
-        return lambda: None
 
-    def note(signum: int, frame: object) -> None:
-        if pending:
-            raise KeyboardInterrupt
-        pending.append(signum)
+    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
-    previous = signal.signal(signal.SIGINT, note)
-    return lambda: signal.signal(signal.SIGINT, previous)
+    def __init__(self) -> None:
+        self.pending: list[int] = []
+        self.previous: dict[int, Callable] = {}
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in self.SIGNALS:
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                self.previous[signum] = handler
+                signal.signal(signum, self._note)
+
+    def _note(self, signum: int, frame: object) -> None:
+        if self.pending:
+            self.previous[signum](signum, frame)
+        self.pending.append(signum)
+
+    def deliver(self) -> None:
+        """Act on a signal that came during the last frame: its handler raises what ends the run."""
+        while self.pending:
+            signum = self.pending.pop(0)
+            self.previous[signum](signum, None)
+
+    def restore(self) -> None:
+        """Put the previous handlers back: from here a signal is acted on at once."""
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        self.previous = {}
 
 
 @contextmanager
