@@ -32,7 +32,7 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
             return model_file.open_model_file(path)
         spec = _trained_input(recipe, path)
         try:
-            model = recipe.build() if spec.size == recipe.input.size else recipe.build(input_size=spec.size)
+            model = recipe.build_for(path) if spec.size == recipe.input.size else recipe.build(input_size=spec.size)
         except TypeError:
             raise ValueError(
                 f"{card_path_for(path)} says these weights take {spec.size}x{spec.size} input, but {name} "

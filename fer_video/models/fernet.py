@@ -14,6 +14,8 @@ needed a blur at inference and an averaging first layer; both are gone).
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fer_video.emotions import EMOTIONS
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 INPUT = InputSpec(size=48, color="gray", scale=1.0)
 
 
-def build_fernet(widths: tuple[int, ...] = (48, 96, 192), stem: int = 32) -> "keras.Model":
+def build_fernet(widths: tuple[int, ...] = (64, 128, 256, 512), stem: int = 32) -> "keras.Model":
     """The untrained fernet network."""
     import keras
     from keras import layers
@@ -55,6 +57,30 @@ def build_fernet(widths: tuple[int, ...] = (48, 96, 192), stem: int = 32) -> "ke
     return keras.Model(inputs, outputs, name="fernet")
 
 
+def build_fernet_for(weights: Path) -> "keras.Model":
+    """The untrained fernet that ``weights`` fit, its widths read from the file: weights of the
+    earlier three-stage fernet (48-96-192) still load now that the default has four stages."""
+    widths = conv_widths(weights)
+    if len(widths) < 3 or len(widths) % 2 == 0:  # not a fernet Keras 3 file: let loading say so
+        return build_fernet()
+    return build_fernet(tuple(widths[1::2]), stem=widths[0])
+
+
+def conv_widths(weights: Path) -> list[int]:
+    """Output channels of the convolutions in a Keras 3 ``.weights.h5`` file, in network order
+    (Keras names them conv2d, conv2d_1, conv2d_2 ...); empty for any other file."""
+    import h5py
+
+    try:
+        with h5py.File(weights, "r") as handle:
+            layers = handle.get("layers")
+            names = [name for name in (layers or {}) if re.fullmatch(r"conv2d(_\d+)?", name)]
+            names.sort(key=lambda name: int(name.rpartition("_")[2]) if "_" in name else 0)
+            return [int(layers[name]["vars"]["0"].shape[-1]) for name in names]
+    except (OSError, KeyError):
+        return []
+
+
 RECIPE = Recipe(
     input=INPUT,
     labels=EMOTIONS,
@@ -67,6 +93,7 @@ RECIPE = Recipe(
     random_erasing=0.25,
     video_degradation=0.2,
     class_weight_power=0.3,
+    fitting=build_fernet_for,
     notes="AdamW (weight decay 0.05), one-epoch warm-up then cosine decay to zero; flips, small rotations, "
     "shifts, zoom, brightness and contrast (one affine warp per face), a fifth of the faces degraded as "
     "video degrades them (enlarged from 24-40 px, motion blur, JPEG quality 30-80), random erasing on a "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fer_video.models.card import InputSpec
@@ -38,3 +39,10 @@ class Recipe:
     class_weight_power: float = 0.0
     """Loss weight of a class: (largest class's count / its count) ** power; 0 weighs all alike."""
     notes: str = ""
+    fitting: Callable[[Path], "keras.Model"] | None = None
+    """The untrained network that a weights file fits, for an architecture that comes in several
+    sizes: weights trained as an earlier size still load after the default one changes."""
+
+    def build_for(self, weights: Path) -> "keras.Model":
+        """The untrained network for ``weights``: ``fitting``'s if the recipe has one, else ``build``'s."""
+        return self.fitting(Path(weights)) if self.fitting is not None else self.build()

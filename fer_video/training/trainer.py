@@ -97,7 +97,10 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     if run.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
-        model = _build(recipe, run.img_size, run.imagenet)
+        if run.init_weights is not None and run.img_size is None and not run.imagenet:
+            model = recipe.build_for(run.init_weights)  # the size those weights were trained as
+        else:
+            model = _build(recipe, run.img_size, run.imagenet)
     finally:
         keras.mixed_precision.set_global_policy("float32")
     if run.init_weights is not None:
