@@ -175,9 +175,16 @@ def test_a_worker_that_dies_fails_its_video_only(sample_video, reference_csv, tm
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 1, stderr
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary.status) == ["failed", "done", "done"], stderr
-    assert "worker analysing it died (killed by SIGKILL)" in summary.error[0]
-    assert (out / "c.csv").read_bytes() == reference_csv and not (out / "a.csv").exists()
+    # Which video the worker had in hand when it was killed depends on its speed; exactly one fails.
+    assert sorted(summary.status) == ["done", "done", "failed"], stderr
+    failed = summary[summary.status == "failed"].iloc[0]
+    assert "worker analysing it died (killed by SIGKILL)" in failed.error
+    for row in summary.itertuples():
+        csv = out / f"{Path(row.path).stem}.csv"
+        if row.status == "done":
+            assert csv.read_bytes() == reference_csv
+        else:
+            assert not csv.exists()
     assert partial_files(out) == []
 
 
