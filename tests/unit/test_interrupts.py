@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
+from dataclasses import replace
 
 import pytest
 
@@ -13,7 +16,7 @@ from fer_video.builtins.mediapipe import MediaPipeDetector
 from fer_video.cli import _terminate
 from fer_video.io.sources import open_source
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.pipeline import Pipeline
+from fer_video.runtime.pipeline import Pipeline, _SignalsBetweenFrames
 from tests.support import KeepFrames
 
 
@@ -54,3 +57,57 @@ def test_a_signal_stops_the_run_at_the_next_frame_and_finishes_the_frame_in_hand
     assert len(scored) == classifier.calls == 5 and scored[-1] is sink.frames[-1]
     assert all(face.scores is not None for face in scored[-1].faces)
     assert restored is COMMAND_HANDLERS[signum]  # put back after the run
+
+
+class StalledCamera:
+    """A live source that sends ``frames`` frames of the sample video, then stops sending (a camera unplugged
+    mid-run, a network stream gone quiet) without ending."""
+
+    def __init__(self, video, frames: int) -> None:
+        self.file = open_source(video)
+        self.info = replace(self.file.info, live=True, kind="webcam")
+        self.frames = frames
+        self.stopped_early = None
+        self.stalled = threading.Event()
+
+    def __iter__(self):
+        for number, frame in enumerate(self.file):
+            if number == self.frames:
+                break
+            yield frame
+        self.stalled.set()
+        while True:  # no frame ever again; waits with a timeout, as fer-video's own sources do, so that
+            time.sleep(0.5)  # Python gets to run a signal's handler whichever thread the signal woke
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@pytest.mark.parametrize("signum", list(COMMAND_HANDLERS), ids=lambda signum: signal.Signals(signum).name)
+def test_a_signal_stops_a_run_whose_camera_stopped_sending(sample_video, signum, monkeypatch):
+    monkeypatch.setattr(_SignalsBetweenFrames, "GRACE_S", 0.3)
+    camera = StalledCamera(sample_video, frames=4)
+    sink = KeepFrames()
+    finished = threading.Event()
+
+    def send() -> None:
+        if camera.stalled.wait(30):
+            os.kill(os.getpid(), signum)
+            if not finished.wait(20):  # still running: a second signal ends it at once, so a failure never hangs
+                os.kill(os.getpid(), signum)
+
+    sender = threading.Thread(target=send, daemon=True)
+    previous = {number: signal.signal(number, handler) for number, handler in COMMAND_HANDLERS.items()}
+    try:
+        sender.start()
+        started = time.monotonic()
+        summary = Pipeline(camera, MediaPipeDetector(), PluginManager().create("classifier", "fernet"),
+                           tracker=IouTracker(), sinks=[sink]).run()
+        took = time.monotonic() - started
+    finally:
+        finished.set()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    assert summary.interrupted and summary.signal == signum
+    assert summary.frames == len(sink.frames) == 4  # every frame the camera sent, written
+    assert took < 20  # before the fix it waited for a frame that never came
