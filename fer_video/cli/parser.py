@@ -174,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--init-weights", metavar="FILE",
                        help="start from these Keras weights of the same architecture (to chain runs)")
+    train.add_argument("--teacher", action="append", default=[], metavar="MODEL",
+                       help="distil this classifier into the one trained (a name such as fernet, or a model file "
+                            "with its card: .tflite, .keras, or a run's .weights.h5); repeat for an ensemble, "
+                            "whose flip-averaged scores are averaged")
+    train.add_argument("--teacher-share", type=float, default=0.5, metavar="SHARE",
+                       help="with --teacher: the share of each training target taken from the teachers' scores, "
+                            "the rest from the true label (default 0.5)")
     train.set_defaults(handler=training.train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy, per-class scores and confusion matrix")

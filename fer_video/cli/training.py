@@ -29,9 +29,35 @@ def train(args: argparse.Namespace, plugins: PluginManager) -> int:
         img_size=args.img_size, blur=args.blur, imagenet=args.imagenet, resume=args.resume, force=args.force,
         mixed_precision=args.mixed_precision, limit=args.limit, seed=args.seed, command=["fer-video", *sys.argv[1:]],
         init_weights=Path(args.init_weights) if args.init_weights else None,
+        teachers=_teachers(args.teacher, args.teacher_share, plugins), teacher_share=args.teacher_share,
     )
     train(run, log=say)
     return 0
+
+
+def _teachers(models: list[str], share: float, plugins: PluginManager) -> dict:
+    """Each ``--teacher``: a classifier by name, a model file the ``file`` classifier runs, or a training
+    run's ``.weights.h5`` loaded into the architecture its card names."""
+    from fer_video.models.card import ModelCard, card_path_for
+
+    teachers = {}
+    if models and not 0 <= share <= 1:
+        raise ValueError(f"--teacher-share must be from 0 to 1, not {share}")
+    for model in models:
+        if model.endswith(".weights.h5"):
+            card = card_path_for(Path(model))
+            if not Path(model).exists():
+                raise FileNotFoundError(f"--teacher {model} does not exist")
+            if not card.exists():
+                raise FileNotFoundError(f"--teacher {model} needs the card its training run wrote beside it ({card})")
+            choice = StageChoice(ModelCard.read(card).architecture, {"weights": model})
+        elif Path(model).suffix in (".tflite", ".keras", ".h5"):
+            choice = StageChoice("file", {"weights": model})
+        else:
+            choice = StageChoice(model)
+        with native_logs_hidden():
+            teachers[model] = plugins.create("classifier", choice.name, **choice.options)
+    return teachers
 
 
 def evaluate(args: argparse.Namespace, plugins: PluginManager) -> int:

@@ -116,24 +116,37 @@ def make_batches(
     random_erasing: float = 0.0,
     video_degradation: float = 0.0,
     class_weights: Sequence[float] | None = None,
+    teacher_scores: np.ndarray | None = None,
+    teacher_share: float = 0.5,
     seed: int = 0,
 ):
-    """A ``tf.data.Dataset`` of ``(images, one_hot)`` batches ready for ``model.fit``.
+    """A ``tf.data.Dataset`` of ``(images, targets)`` batches ready for ``model.fit``.
 
-    ``class_weights`` (one per label, in ``labels`` order) adds a third element, each face's
-    loss weight; ``random_erasing`` and ``video_degradation`` are the shares of faces that get
-    one rectangle of noise and one video-like degradation (see :func:`augment_faces`).
+    Targets are one-hot, or with ``teacher_scores`` ((N, 7) in canonical order, one row per face:
+    what a teacher network says of it) ``teacher_share`` of the teacher's scores and the rest
+    one-hot, which distils the teacher into the network trained. ``class_weights`` (one per label,
+    in ``labels`` order) adds a third element, each face's loss weight (by its true label);
+    ``random_erasing`` and ``video_degradation`` are the shares of faces that get one rectangle of
+    noise and one video-like degradation (see :func:`augment_faces`).
     """
     import tensorflow as tf
 
     to_model = np.array([list(labels).index(name) for name in EMOTIONS], np.int64)
     targets = to_model[split.labels]
+    rows = (targets,)
+    if teacher_scores is not None:
+        if teacher_scores.shape != (len(split), len(EMOTIONS)):
+            raise ValueError(f"teacher scores have shape {teacher_scores.shape}, not ({len(split)}, {len(EMOTIONS)})")
+        if not 0 <= teacher_share <= 1:
+            raise ValueError(f"teacher share must be from 0 to 1, not {teacher_share}")
+        in_model_order = np.asarray(teacher_scores, np.float32)[:, [EMOTIONS.index(name) for name in labels]]
+        rows = (targets, in_model_order / in_model_order.sum(axis=1, keepdims=True))
     if split.images is not None:
-        data = tf.data.Dataset.from_tensor_slices((split.images[..., None], targets))
+        data = tf.data.Dataset.from_tensor_slices((split.images[..., None], *rows))
         if shuffle:
             data = data.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
     else:
-        data = tf.data.Dataset.from_tensor_slices((split.files, targets))
+        data = tf.data.Dataset.from_tensor_slices((split.files, *rows))
         if shuffle:
             data = data.shuffle(len(split), seed=seed, reshuffle_each_iteration=True)
         data = data.map(_decode_file, num_parallel_calls=tf.data.AUTOTUNE)
@@ -144,30 +157,33 @@ def make_batches(
         def augmented(images):
             return augment_faces(images, rng, random_erasing, video_degradation)
 
-        def augment_batch(images, target):
+        def augment_batch(images, *rest):
             faces = tf.numpy_function(augmented, [images], tf.float32, stateful=True)
-            return tf.ensure_shape(faces, images.shape), target
+            return tf.ensure_shape(faces, images.shape), *rest
 
         data = data.map(augment_batch, num_parallel_calls=1)
 
     weights = None if class_weights is None else tf.constant(np.asarray(class_weights, np.float32))
 
-    def prepare(images, target):
+    def prepare(images, target, *teacher):
         images = tf.cast(images, tf.float32)
         images = to_network_input(images, spec, inference=not augment)
+        wanted = tf.one_hot(target, len(labels))
+        if teacher:
+            wanted = (1.0 - teacher_share) * wanted + teacher_share * teacher[0]
         if weights is None:
-            return images, tf.one_hot(target, len(labels))
-        return images, tf.one_hot(target, len(labels)), tf.gather(weights, target)
+            return images, wanted
+        return images, wanted, tf.gather(weights, target)
 
     return data.map(prepare, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
-def _decode_file(path, target):
+def _decode_file(path, *rest):
     import tensorflow as tf
 
     image = tf.io.decode_image(tf.io.read_file(path), channels=1, expand_animations=False)
     image = tf.image.resize(image, (FACE_SIDE, FACE_SIDE), antialias=True)
-    return tf.cast(tf.round(image), tf.uint8), target
+    return tf.cast(tf.round(image), tf.uint8), *rest
 
 
 def to_network_input(images, spec: InputSpec, inference: bool = False):

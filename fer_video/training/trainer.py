@@ -42,6 +42,10 @@ class TrainingRun:
     seed: int = 0
     init_weights: Path | None = None
     """Keras weights of the same architecture to start from (a chain of runs, each from the last's best)."""
+    teachers: dict[str, object] = field(default_factory=dict)
+    """Classifiers to distil, by the name the card records: the network learns their averaged scores
+    (``teacher_share`` of each target) beside the true labels."""
+    teacher_share: float = 0.5
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
     @property
@@ -87,6 +91,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     if run.limit:
         train_split = train_split.subset(run.limit, run.seed)
         val_split = val_split.subset(max(run.limit // 4, 64), run.seed)
+    teacher_scores, teachers_accuracy = _teacher_scores(run, train_split, val_split, log)
     log(f"training {run.name} on {len(train_split)} faces, validating on {len(val_split)}; "
         f"{epochs} epochs, batch {batch_size}, input {spec.size}x{spec.size} {spec.color}, "
         f"augment {'on' if augment else 'off'}")
@@ -119,7 +124,8 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     train_batches = make_batches(train_split, spec, recipe.labels, batch_size, shuffle=True, augment=augment,
                                  random_erasing=recipe.random_erasing if augment else 0.0,
                                  video_degradation=recipe.video_degradation if augment else 0.0,
-                                 class_weights=class_weights,
+                                 class_weights=class_weights, teacher_scores=teacher_scores,
+                                 teacher_share=run.teacher_share,
                                  seed=batch_seed(run.seed, epochs_done, run.init_weights))
     val_batches = make_batches(val_split, spec, recipe.labels, 256)
     keeper = KeepBest(run.weights_path, history)
@@ -168,6 +174,8 @@ def train(run: TrainingRun, log=print) -> ModelCard:
                 if class_weights is not None else "none",
                 "imagenet": run.imagenet,
                 "init_weights": str(run.init_weights) if run.init_weights is not None else "none",
+                **({"teachers": list(run.teachers), "teacher_share": run.teacher_share,
+                    "teachers_val_accuracy": round(teachers_accuracy, 4)} if run.teachers else {}),
                 "mixed_precision": run.mixed_precision,
                 "notes": recipe.notes,
             },
@@ -186,6 +194,24 @@ def train(run: TrainingRun, log=print) -> ModelCard:
 
     shutil.rmtree(backup, ignore_errors=True)
     return card
+
+
+def _teacher_scores(run: TrainingRun, train_split, val_split, log) -> tuple[np.ndarray | None, float]:
+    """The teachers' averaged scores on the training faces (each teacher averaging a face and its
+    mirror image where it can), and their accuracy together on the validation faces."""
+    if not run.teachers:
+        return None, 0.0
+    from fer_video.protocols import input_spec
+    from fer_video.training.predict import predict_split
+
+    def scores(split):
+        return np.mean([predict_split(teacher, split, tta="flip" if input_spec(teacher) is not None else None)
+                        for teacher in run.teachers.values()], axis=0)
+
+    accuracy = float((scores(val_split).argmax(1) == val_split.labels).mean())
+    log(f"distilling {', '.join(run.teachers)}: {accuracy:.4f} on the validation faces together; "
+        f"{run.teacher_share:.0%} of each target is theirs")
+    return scores(train_split), accuracy
 
 
 def balancing_weights(labels, names, power: float) -> list[float] | None:

@@ -125,3 +125,26 @@ def test_init_weights_starts_training_from_them_and_the_card_says_so(tmp_path):
                       "--limit", "64", "--init-weights", tmp_path / "nowhere.weights.h5")
     assert missing.returncode == 1 and "nowhere.weights.h5 does not exist" in missing.stderr
     assert not (tmp_path / "x").exists(), "a run refused at the start leaves no folder behind"
+
+
+def test_a_teacher_is_distilled_and_the_card_names_it_with_its_accuracy(tmp_path):
+    images, labels = random_faces(96, seed=7)
+    np.savez(tmp_path / "tiny.npz", x_train=images[:64], y_train=labels[:64], x_val=images[64:], y_val=labels[64:])
+    out = tmp_path / "student"
+    trained = run_cli("train", "--model", "fernet", "--data", tmp_path / "tiny.npz", "--out", out, "--epochs", "1",
+                      "--batch-size", "32", "--teacher", "fernet", "--teacher-share", "0.7")
+    assert trained.returncode == 0, trained.stderr
+    training = ModelCard.read(out / "fernet.card.toml").details["training"]
+    assert training["teachers"] == ["fernet"] and training["teacher_share"] == 0.7
+    scored = run_cli("evaluate", "--model", "fernet", "--data", tmp_path / "tiny.npz", "--split", "val",
+                     "--tta", "flip")  # the teacher on the same faces, as the run scored it
+    assert scored.returncode == 0, scored.stderr
+    assert f"accuracy {training['teachers_val_accuracy']:.4f} on 32 faces" in scored.stdout
+    assert f"distilling fernet: {training['teachers_val_accuracy']:.4f}" in trained.stderr
+
+    for bad, message in ((["--teacher", "fernet", "--teacher-share", "1.5"], "--teacher-share must be from 0 to 1"),
+                         (["--teacher", tmp_path / "none.weights.h5"], "none.weights.h5 does not exist")):
+        refused = run_cli("train", "--model", "fernet", "--data", tmp_path / "tiny.npz", "--out", tmp_path / "x",
+                          "--epochs", "1", *bad)
+        assert refused.returncode in (1, 2) and message in refused.stderr and "Traceback" not in refused.stderr
+        assert not (tmp_path / "x").exists()

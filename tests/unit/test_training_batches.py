@@ -56,3 +56,19 @@ def test_a_resumed_or_chained_training_run_draws_batches_it_has_not_drawn_before
     chained = {batch_seed(5, 0), batch_seed(5, 0, first), batch_seed(5, 0, second)}
     assert len(chained) == 3  # each link of a chain sees new batches
     assert batch_seed(5, 0, first) == batch_seed(5, 0, first)  # and a run is still repeatable
+
+
+def test_distilled_targets_are_the_teachers_share_of_its_scores_plus_the_rest_of_the_true_label():
+    rng = np.random.default_rng(6)
+    split = Split(images=rng.integers(0, 256, (20, 48, 48), dtype=np.uint8), labels=rng.integers(0, 7, 20))
+    teacher = rng.dirichlet(np.ones(7), 20).astype(np.float32)  # canonical order, one row per face
+    labels = ("neutral", "happy", "sad", "surprise", "angry", "disgust", "fear")  # a model with its own order
+    weights = [1.0, 1.0, 2.0, 1.0, 1.0, 3.0, 1.0]
+    batches = list(make_batches(split, INPUT, labels, 8, class_weights=weights, teacher_scores=teacher,
+                                teacher_share=0.25, augment=True))
+    targets = np.concatenate([batch[1].numpy() for batch in batches])
+    face_weights = np.concatenate([batch[2].numpy() for batch in batches])
+    order = [EMOTIONS.index(name) for name in labels]
+    true = np.eye(7)[[labels.index(EMOTIONS[label]) for label in split.labels]]
+    np.testing.assert_allclose(targets, 0.75 * true + 0.25 * teacher[:, order], atol=1e-6)
+    assert np.array_equal(face_weights, np.asarray(weights)[[labels.index(EMOTIONS[i]) for i in split.labels]])
