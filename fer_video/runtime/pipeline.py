@@ -386,7 +386,7 @@ class _SignalsBetweenFrames:
         self.pending: list[int] = []
         self.previous: dict[int, Callable] = {}
         self._overdue: threading.Timer | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: the handler may run while this thread holds it
         if threading.current_thread() is not threading.main_thread():
             return
         for signum in self.SIGNALS:
