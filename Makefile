@@ -10,6 +10,9 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# bytecode once, as a wheel's install writes it: an editable install leaves it to each start
+	# where Python may not write it (PYTHONDONTWRITEBYTECODE), a tenth of a second a command
+	$(BIN)/python -m compileall -q fer_video
 	touch $@
 
 demo: $(BIN)/.installed

@@ -48,7 +48,7 @@ def add_stage_options(parser: argparse.ArgumentParser) -> None:
                              "(default 3; 1 detects on every frame)")
     stages.add_argument("--classify-every", type=int, metavar="N",
                         help="score each tracked face on one frame in N, keeping its scores between "
-                             "(default 1: every frame)")
+                             "(default 2; 1 scores every frame)")
     stages.add_argument("--sink", action="append", metavar="NAME", help="extra sink (repeatable)")
     stages.add_argument("--sink-opt", action="append", metavar="SINK.KEY=VALUE", help="option for a --sink")
     stages.add_argument("--jsonl", help="also write the timeline as JSON Lines")

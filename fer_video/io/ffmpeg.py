@@ -97,6 +97,18 @@ def audio_of(source) -> object | None:
     return ffmpeg.input(str(source.path)).audio if source.has_audio and source.path else None
 
 
+def encoder_threads() -> int:
+    """x264's threads: one on a machine of up to four cores, else as many as x264 chooses (0).
+
+    x264's frame threads each redo part of the work, so on a small machine, where the encoder
+    shares the cores with decoding, detection and classification, one thread is the cheaper
+    way to the same frames (and ultrafast on one thread still outpaces the pipeline there)."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 1 if cores <= 4 else 0
+
+
 class H264Writer:
     """Encodes BGR frames to an H.264 MP4 that browsers play, optionally with an audio track.
 
@@ -137,7 +149,7 @@ class H264Writer:
             extra = {"acodec": "aac", "audio_bitrate": "128k", "shortest": None}
         command = (
             ffmpeg.output(*streams, str(self.path), vcodec="libx264", pix_fmt="yuv420p", preset=preset,
-                          crf=int(crf), movflags="+faststart", format="mp4", **extra)
+                          crf=int(crf), threads=encoder_threads(), movflags="+faststart", format="mp4", **extra)
             .global_args("-hide_banner", "-loglevel", "error", "-nostats", "-max_error_rate", "1")
             .overwrite_output()
             .compile(cmd=ffmpeg_exe())

@@ -47,11 +47,14 @@ class PluginManager:
 
     def load_entry_points(self) -> None:
         blocked = {name.strip() for name in os.environ.get(BLOCK_ENV, "").split(",") if name.strip()}
+        origins: dict[int, str] = {}  # a distribution's name and version parse its metadata: once each
         for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
             if entry_point.name in blocked or self._pm.has_plugin(entry_point.name):
                 continue
             dist = entry_point.dist
-            origin = f"{dist.name} {dist.version}" if dist else "unknown distribution"
+            if id(dist) not in origins:
+                origins[id(dist)] = f"{dist.name} {dist.version}" if dist else "unknown distribution"
+            origin = origins[id(dist)]
             try:
                 plugin = entry_point.load()
             except Exception as error:  # a broken third-party plugin must not hide the cause

@@ -37,8 +37,11 @@ DETECT_EVERY = 3
 """Default detection interval: detection is the costly stage, and between detections the faces move
 on and are classified afresh, with the same top emotion for the matched faces as detecting every
 frame (``benchmarks/compare_fer.py`` measures both the speed and the agreement)."""
-CLASSIFY_EVERY = 1
-"""Default classification interval for a tracked face (1: scored on every frame)."""
+CLASSIFY_EVERY = 2
+"""Default classification interval for a tracked face: scored on one frame in two, its scores kept on
+the frame between. The classifier is the second costliest stage, and a face's scores change little
+from one frame to the next; ``benchmarks/compare_fer.py`` measures the speed this buys and compares
+the top emotion with classifying every frame, and ``benchmarks/real_video.py`` the clips' answers."""
 
 
 @dataclass

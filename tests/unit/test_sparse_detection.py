@@ -81,7 +81,7 @@ def test_intervals_must_be_positive(sample_video, key):
         Pipeline(open_source(sample_video), MediaPipeDetector(), None, **{key: 0})
 
 
-@pytest.mark.parametrize("key, default", [("detect_every", 3), ("classify_every", 1)])
+@pytest.mark.parametrize("key, default", [("detect_every", 3), ("classify_every", 2)])
 def test_intervals_come_from_the_config_file_and_the_flag_overrides_them(tmp_path, key, default):
     from fer_video.cli import build_parser
     from fer_video.cli.stages import pipeline_config
