@@ -98,7 +98,8 @@ def test_a_detector_with_boxes_off_the_frame_empty_negative_and_nan(sample_video
 
 
 def test_a_classifier_that_raises_on_the_50th_frame(sample_video, tmp_path):
-    result = _annotate(sample_video, tmp_path, "--detector", "wild", "--classifier", "flaky", plugin=True)
+    result = _annotate(sample_video, tmp_path, "--detector", "wild", "--classifier", "flaky", "--classify-every", "1",
+                       plugin=True)  # a classifier call per frame
     _said_only_our_lines(result)
     assert result.returncode == 1
     assert "out of memory in the accelerator; in the classifier flaky" in result.stderr

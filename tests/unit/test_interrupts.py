@@ -45,7 +45,7 @@ def test_a_signal_stops_the_run_at_the_next_frame_and_finishes_the_frame_in_hand
     previous = {number: signal.signal(number, handler) for number, handler in COMMAND_HANDLERS.items()}
     try:
         summary = Pipeline(open_source(sample_video), MediaPipeDetector(), classifier, tracker=IouTracker(),
-                           sinks=[sink]).run()
+                           sinks=[sink], classify_every=1).run()  # a classifier call per frame
         restored = signal.getsignal(signum)
     finally:
         for number, handler in previous.items():
