@@ -49,12 +49,11 @@ def main() -> int:
             shared = every_frame.keys() & sparse.keys()
             same += sum(every_frame[key] == sparse[key] for key in shared)
             total += len(shared)
-            ordered = [every_frame[key] for key in sorted(every_frame)]  # by face, then frame
-            keys = sorted(every_frame)
-            for (a, b), (key_a, key_b) in zip(zip(ordered, ordered[1:]), zip(keys, keys[1:])):
+            keys = sorted(every_frame)  # by face, then frame
+            for key_a, key_b in zip(keys, keys[1:]):
                 if key_a[0] == key_b[0]:  # the same face on consecutive rows
                     pairs += 1
-                    changes += a != b
+                    changes += every_frame[key_a] != every_frame[key_b]
     print(f"{len(clips)} clips, fer-video options: {' '.join(args.options) or '(defaults)'}")
     print(f"--classify-every {args.every} against 1: the same emotion on {same} of {total} rows "
           f"({same / max(total, 1):.1%})")

@@ -63,7 +63,8 @@ for path in sys.argv[1:]:
                 scores.append([face["emotions"][name] for name in ORDER])
         index += 1
     mean = np.mean(scores, axis=0).tolist() if scores else None
-    print("FER_CLIP " + json.dumps({"file": path, "scores": mean, "frames": index}), flush=True)
+    tops = [int(np.argmax(row)) for row in scores]
+    print("FER_CLIP " + json.dumps({"file": path, "scores": mean, "frames": index, "tops": tops}), flush=True)
 '''
 
 
@@ -83,6 +84,8 @@ class ToolResult:
     seconds: float = 0.0
     raw_scores: dict[Path, np.ndarray | None] = field(default_factory=dict)
     """fer-video's unsmoothed scores, to check the smoother's clip answer against."""
+    frame_tops: dict[Path, list[str]] = field(default_factory=dict)
+    """Each scored frame's top emotion (unsmoothed), for a per-frame figure finer than 21 answers."""
 
     def answer(self, clip: Clip) -> str | None:
         return _top(self.scores.get(clip.file))
@@ -103,6 +106,12 @@ def read_clips(folder: Path) -> list[Clip]:
 def main_face_scores(timeline: Path, prefix: str = "") -> np.ndarray | None:
     """The mean scores (``prefix="raw_"``: the unsmoothed ones) of the face id with the most
     rows, or ``None`` with no face."""
+    rows = main_face_rows(timeline, prefix)
+    return None if rows is None else rows.mean(axis=0)
+
+
+def main_face_rows(timeline: Path, prefix: str = "") -> np.ndarray | None:
+    """The scores of each row of the face id with the most rows, or ``None`` with no face."""
     with timeline.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     if not rows:
@@ -112,7 +121,7 @@ def main_face_scores(timeline: Path, prefix: str = "") -> np.ndarray | None:
     columns = [prefix + name for name in EMOTIONS]
     if columns[0] not in mine[0]:
         columns = list(EMOTIONS)  # no smoother ran: the scores are the raw ones
-    return np.array([[float(row[name]) for name in columns] for row in mine]).mean(axis=0)
+    return np.array([[float(row[name]) for name in columns] for row in mine])
 
 
 def run_fer_video(clips: list[Clip], options: list[str], work: Path) -> ToolResult:
@@ -126,7 +135,9 @@ def run_fer_video(clips: list[Clip], options: list[str], work: Path) -> ToolResu
         if done.returncode != 0:
             raise SystemExit(f"fer-video failed on {clip.file}:\n{done.stderr[-2000:]}")
         result.scores[clip.file] = main_face_scores(timeline)
-        result.raw_scores[clip.file] = main_face_scores(timeline, "raw_")
+        raw = main_face_rows(timeline, "raw_")
+        result.raw_scores[clip.file] = None if raw is None else raw.mean(axis=0)
+        result.frame_tops[clip.file] = [] if raw is None else [EMOTIONS[i] for i in raw.argmax(axis=1)]
     return result
 
 
@@ -144,6 +155,7 @@ def run_fer(clips: list[Clip], venv: Path, work: Path) -> ToolResult:
         if line.startswith("FER_CLIP "):
             answer = json.loads(line[len("FER_CLIP "):])
             result.scores[Path(answer["file"])] = None if answer["scores"] is None else np.array(answer["scores"])
+            result.frame_tops[Path(answer["file"])] = [EMOTIONS[i] for i in answer["tops"]]
     return result
 
 
@@ -153,6 +165,11 @@ def report(result: ToolResult, clips: list[Clip]) -> None:
     frames = sum(clip.frames for clip in clips)
     print(f"\n{result.name}: {right} of {len(clips)} clips right ({right / len(clips):.1%}); "
           f"{frames / result.seconds:.0f} frames/s over {frames} frames")
+    if result.frame_tops:
+        shares = [np.mean([top == clip.label for top in result.frame_tops[clip.file]])
+                  for clip in clips if result.frame_tops.get(clip.file)]
+        print(f"  frames right, the main face's own scores before smoothing: {np.mean(shares):.1%} "
+              "(averaged over clips)")
     missing = [clip.file.name for clip, answer in zip(clips, answers) if answer is None]
     print(f"  no face found: {', '.join(missing) if missing else 'none'}")
     present = [name for name in EMOTIONS if any(clip.label == name for clip in clips)]
