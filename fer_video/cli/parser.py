@@ -210,4 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="test-time augmentation the card declares: the pipeline and evaluate then average so")
     export.add_argument("--force", action="store_true", help="overwrite existing outputs")
     export.set_defaults(handler=training.export)
+
+    blend = commands.add_parser("blend", help="average trained networks of one architecture weight by weight")
+    blend.add_argument("--model", required=True, help="classifier architecture name")
+    blend.add_argument("--weights", required=True, nargs="+", metavar="FILE",
+                       help="two or more trained networks (.weights.h5 or exported .tflite, each with its card)")
+    blend.add_argument("--shares", type=float, nargs="+", metavar="SHARE",
+                       help="each network's share of the blend, in --weights order (default: equal)")
+    blend.add_argument("--out", required=True, help="the .weights.h5 to write (its card goes beside it)")
+    blend.add_argument("--data", required=True, help="FER-2013: training faces for the normalisation "
+                       "statistics, validation faces to measure the blend")
+    blend.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    blend.set_defaults(handler=training.blend)
     return parser

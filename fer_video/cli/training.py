@@ -116,3 +116,21 @@ def export(args: argparse.Namespace, plugins: PluginManager) -> int:
           f"{exported.card.input.tta} ({exported.flip_report.accuracy:.4f} with flip averaging), "
           f"{exported.faces_per_second:.0f} faces/s batched")
     return 0
+
+
+def blend(args: argparse.Namespace, plugins: PluginManager) -> int:
+    """Keras weights and a card blended from trained networks (see fer_video.training.blend)."""
+    import shlex
+
+    from fer_video.training.blend import Blend, blend_classifier
+
+    shares = args.shares or [1.0] * len(args.weights)
+    command = shlex.join(["fer-video", *(arg for arg in sys.argv[1:] if arg != "--force")])
+    card, report = blend_classifier(Blend(
+        architecture=args.model, members=[Path(w) for w in args.weights], shares=shares, out=Path(args.out),
+        data=Path(args.data), command=command, force=args.force,
+    ), plugins)
+    say(f"wrote {args.out} and its card")
+    print(f"{card.details['validation']['split']} accuracy {report.accuracy:.4f} (Keras weights; "
+          f"fer-video export measures the exported file)")
+    return 0
