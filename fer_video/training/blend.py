@@ -253,6 +253,8 @@ def blend_classifier(request: Blend, plugins: PluginManager) -> tuple[ModelCard,
     if len(request.members) < 2 or len(request.shares) != len(request.members):
         raise UsageError(f"blend needs two or more --weights and one --shares value for each "
                          f"({len(request.members)} weights, {len(request.shares)} shares)")
+    if any(share < 0 for share in request.shares) or sum(request.shares) <= 0:
+        raise UsageError(f"--shares must be zero or more and not all zero, not {' '.join(map(str, request.shares))}")
     check_outputs(None, [out, card_path_for(out)], request.force)
     cards = []
     for member in request.members:  # every card checked before anything loads

@@ -49,3 +49,6 @@ def test_networks_of_another_architecture_are_refused_in_one_line(tmp_path):
     one = run_cli("blend", "--model", "fernet", "--weights", shipped("fernet.weights.h5"), "--data", FER2013,
                   "--out", out)
     assert one.returncode == 2 and "two or more" in one.stderr and "Traceback" not in one.stderr
+    negative = run_cli("blend", "--model", "fernet", "--weights", shipped("fernet.weights.h5"),
+                       shipped("fernet-long.tflite"), "--shares", "1", "-1", "--data", FER2013, "--out", out)
+    assert negative.returncode == 2 and "--shares" in negative.stderr and "Traceback" not in negative.stderr
