@@ -12,6 +12,7 @@ import numpy as np
 
 from fer_video import hookimpl
 from fer_video.emotions import EMOTIONS
+from fer_video.io.reused_images import ReusedImages
 from fer_video.palette import face_colour_bgr
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Frame
@@ -21,8 +22,11 @@ class OverlayAnnotator:
     """Each face's box in its id's colour, a label with its id, top emotion and confidence, and
     a bar chart of the seven scores beside the box."""
 
+    def __init__(self) -> None:
+        self._canvases = ReusedImages()
+
     def annotate(self, frame: Frame) -> np.ndarray:
-        canvas = frame.image.copy()
+        canvas = self._canvases.copy_of(frame.image)
         scale = max(0.4, min(1.2, canvas.shape[0] / 1000))
         thickness = max(1, int(round(2 * scale)))
         for face in frame.faces:
@@ -79,9 +83,10 @@ class BlurAnnotator:
             raise ValueError(f"blocks must be a whole number from 1 to 64, not {blocks!r}")
         self.blocks = int(self.blocks)
         self.margin = _number("margin", margin, 0, 2)
+        self._canvases = ReusedImages()
 
     def annotate(self, frame: Frame) -> np.ndarray:
-        canvas = frame.image.copy()
+        canvas = self._canvases.copy_of(frame.image)
         if not frame.analysed:  # where the faces are is unknown: hide them all
             self._pixelate(canvas, 4 * self.blocks)
             return canvas

@@ -10,24 +10,35 @@ from fer_video.io.ffmpeg import H264Writer, audio_of, probe
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Frame, RunInfo
 
+# x264 at ultrafast holds quality constant (crf) by first analysing each frame at quarter size; a
+# constant quantizer skips that. At 20 it matches crf 23 in size and PSNR on real faces at 720p.
+ULTRAFAST_QP = 20
+
 
 class VideoSink:
     """Every frame, annotated, into an MP4 beside which nothing half-written is ever left.
 
     x264's ``ultrafast`` preset by default: it encodes 720p in about half the CPU time of
     ``veryfast`` for files about four times larger; ``preset=veryfast`` (or slower) for small files.
+    Quality: ``crf`` (constant quality, 23 unless given) or ``qp`` (a constant quantizer); at
+    ``ultrafast`` without either, ``qp=20``, which costs x264 less CPU time for the same quality.
     """
 
-    def __init__(self, output: Path | str | None = None, preset: str = "ultrafast", crf: int = 23,
-                 annotated: bool = True) -> None:
+    def __init__(self, output: Path | str | None = None, preset: str = "ultrafast", crf: int | None = None,
+                 qp: int | None = None, annotated: bool = True) -> None:
         if output is None:
             raise ValueError("needs an output file (e.g. -o annotated.mp4)")
         self.output = Path(output)
         if special_kind(self.output) not in (None, "character device"):
             raise ValueError(f"{self.output} is a {special_kind(self.output)}; an MP4 needs a file it can seek in "
                              "(name a regular file, or /dev/null to discard the video)")
+        if crf is not None and qp is not None:
+            raise ValueError("give crf (constant quality) or qp (constant quantizer), not both")
         self.preset = preset
-        self.crf = int(crf)
+        self.crf = 23 if crf is None else _whole("crf", crf, 0, 51)
+        self.qp = ULTRAFAST_QP if qp is None and crf is None and preset == "ultrafast" else qp
+        if self.qp is not None:
+            self.qp = _whole("qp", self.qp, 0, 51)
         self.annotated = bool(annotated)
         self._writer: H264Writer | None = None
         self._partial = partial_path(self.output)
@@ -51,7 +62,8 @@ class VideoSink:
         clean_stale(self.output)
         seconds = probe(source.path).duration_s if audio is not None else None
         self._writer = H264Writer(self._partial, source.width, source.height, source.fps, audio=audio,
-                                  audio_seconds=seconds, preset=self.preset, crf=self.crf, shown_as=self.output)
+                                  audio_seconds=seconds, preset=self.preset, crf=self.crf, qp=self.qp,
+                                  shown_as=self.output)
         self._fps, self._held = source.fps, None
         self._frames = 0
         self._resample = source.kind == "video" and source.variable_rate
@@ -114,6 +126,17 @@ class VideoSink:
         except OSError:  # never leave the partial file behind
             discard(self._partial, self.output)
             raise
+
+
+def _whole(name: str, value: object, low: int, high: int) -> int:
+    """An option as a whole number within x264's range, or a ValueError that says what it takes."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not (low <= number <= high and number == int(number)):
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    return int(number)
 
 
 @hookimpl

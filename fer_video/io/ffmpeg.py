@@ -15,9 +15,25 @@ from pathlib import Path
 
 @lru_cache(maxsize=1)
 def ffmpeg_exe() -> str:
-    """Path to the ffmpeg binary (imageio-ffmpeg's, unless IMAGEIO_FFMPEG_EXE overrides it)."""
+    """Path to the ffmpeg binary (imageio-ffmpeg's, unless IMAGEIO_FFMPEG_EXE overrides it).
+
+    The wheel's own binary is taken as it is: imageio-ffmpeg would first run it once to check
+    it, which every command would wait for at start-up. Without it, imageio-ffmpeg searches.
+    """
+    import os
+
     import imageio_ffmpeg
 
+    if not os.environ.get("IMAGEIO_FFMPEG_EXE"):
+        try:
+            from imageio_ffmpeg._definitions import FNAME_PER_PLATFORM, get_platform
+            from imageio_ffmpeg._utils import _get_bin_dir
+
+            bundled = Path(_get_bin_dir()) / FNAME_PER_PLATFORM[get_platform()]
+            if bundled.is_file() and os.access(bundled, os.X_OK):
+                return str(bundled)
+        except (ImportError, KeyError, OSError, TypeError):  # another imageio-ffmpeg layout
+            pass
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
@@ -41,11 +57,23 @@ class Probe:
 
 
 def probe(path: Path | str) -> Probe:
-    """Read codecs, size, frame rate and duration without decoding the file."""
-    result = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, text=True
-    )
-    text = result.stderr
+    """Read codecs, size, frame rate and duration without decoding the file.
+
+    A run asks about its input more than once (the source, then the video sink for its audio);
+    the answer is kept while the file stays as it was (same size and modification time).
+    """
+    try:
+        stat = Path(path).stat()
+        version = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        version = None
+    return _probe(str(path), version)
+
+
+@lru_cache(maxsize=16)
+def _probe(path: str, version: tuple[int, int] | None) -> Probe:
+    text = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", path], capture_output=True,
+                          text=True).stderr
     video = re.search(r"Stream #\S+.*?: Video: (\w+).*?, (\d{2,5})x(\d{2,5})", text)
     audio = re.search(r"Stream #\S+.*?: Audio: (\w+)", text)
     fps = re.search(r"([\d.]+) fps", text)
@@ -119,10 +147,11 @@ class H264Writer:
     in its own process group, so Ctrl+C reaches only Python, which then closes the pipe and lets
     ffmpeg finish a playable file. ``audio_seconds`` (the input's duration) caps the audio track;
     ``shown_as`` is the name messages give the file (the final one, when ``path`` is a partial file).
+    ``qp``, when given, holds x264 to that constant quantizer instead of ``crf``'s constant quality.
     """
 
     def __init__(self, path: Path | str, width: int, height: int, fps: float, *, audio=None,
-                 audio_seconds: float | None = None, preset: str = "ultrafast", crf: int = 23,
+                 audio_seconds: float | None = None, preset: str = "ultrafast", crf: int = 23, qp: int | None = None,
                  shown_as: Path | str | None = None) -> None:
         import tempfile
         from fractions import Fraction
@@ -147,13 +176,15 @@ class H264Writer:
             audio = audio.filter("aresample", **{"async": 1}).filter("apad")
             streams.append(audio.filter("atrim", end=audio_seconds) if audio_seconds else audio)
             extra = {"acodec": "aac", "audio_bitrate": "128k", "shortest": None}
+        rate = {"crf": int(crf)} if qp is None else {"qp": int(qp)}
         command = (
             ffmpeg.output(*streams, str(self.path), vcodec="libx264", pix_fmt="yuv420p", preset=preset,
-                          crf=int(crf), threads=encoder_threads(), movflags="+faststart", format="mp4", **extra)
+                          **rate, threads=encoder_threads(), movflags="+faststart", format="mp4", **extra)
             .global_args("-hide_banner", "-loglevel", "error", "-nostats", "-max_error_rate", "1")
             .overwrite_output()
             .compile(cmd=ffmpeg_exe())
         )
+        self._yuv = None
         self._log = tempfile.TemporaryFile()
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._log,
                                          start_new_session=True)
@@ -166,7 +197,10 @@ class H264Writer:
         if any(self._pad):
             image = cv2.copyMakeBorder(image, 0, self._pad[0], 0, self._pad[1], cv2.BORDER_REPLICATE)
         try:
-            self._process.stdin.write(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420).data)
+            # Into the same buffer each frame: the pipe has its bytes (written or buffered) once
+            # write() returns, and a fresh buffer would cost page faults every frame.
+            self._yuv = cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420, dst=self._yuv)
+            self._process.stdin.write(self._yuv.data)
         except BrokenPipeError:
             try:
                 self._process.wait(timeout=10)

@@ -100,6 +100,28 @@ def test_sink_opt_reaches_the_annotated_output(annotated, sample_video, tmp_path
     assert small.stat().st_size < 0.7 * (annotated[0] / "annotated.mp4").stat().st_size
 
 
+def _x264_settings(path) -> str:
+    """The options string x264 writes into the stream it encodes."""
+    data = path.read_bytes()
+    start = data.index(b"x264 - core")
+    return data[start : data.index(b"\x00", start)].decode()
+
+
+def test_ultrafast_holds_a_constant_quantizer_and_crf_or_qp_may_be_chosen(annotated, sample_video, tmp_path):
+    """At ultrafast, a constant quantizer spares x264 the quarter-size analysis crf needs."""
+    assert "rc=cqp" in _x264_settings(annotated[0] / "annotated.mp4")
+    assert " qp=20" in _x264_settings(annotated[0] / "annotated.mp4")
+    for option, expected in (("video.crf=28", "crf=28.0"), ("video.qp=30", " qp=30")):
+        out = tmp_path / f"{option}.mp4"
+        result = run_cli("annotate", sample_video, "-o", out, "--sink-opt", option, "-q")
+        assert result.returncode == 0, result.stderr
+        assert expected in _x264_settings(out)
+    both = run_cli("annotate", sample_video, "-o", tmp_path / "both.mp4", "--sink-opt", "video.crf=28",
+                   "--sink-opt", "video.qp=30", "-q")
+    assert both.returncode == 1 and "not both" in both.stderr and "Traceback" not in both.stderr  # an option value
+    assert not (tmp_path / "both.mp4").exists()
+
+
 def test_timeline_writes_only_the_csv(sample_video, tmp_path):
     result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--detector", "haar",
                      "--smoother", "none", "-q")

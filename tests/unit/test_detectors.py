@@ -70,3 +70,24 @@ def test_mediapipe_detector_decodes_blazeface_exactly_as_mediapipe_does(model, s
                     round(box.height * side))
     assert ours[0].iou(expected) > 0.9
     assert ours[0].detector_score == pytest.approx(theirs[0].score[0], abs=1e-3)
+
+
+@pytest.mark.parametrize("model", ["full", "short"])
+def test_xnnpacks_newest_operators_change_no_detection(model, pictures):
+    """The detector asks XNNPACK for its newest operators (less CPU time): the network's raw
+    outputs on a real face must be those of the default interpreter, bit for bit."""
+    from fer_video.builtins.mediapipe import MODELS, _model_path
+    from fer_video.models.model_file import lite_interpreter_class
+
+    detector = MediaPipeDetector(model=model)
+    side = MODELS[model].side
+    image = pictures["hopper"][:side, :side].astype(np.float32)[None] / 127.5 - 1
+    default = lite_interpreter_class()(model_path=str(_model_path(MODELS[model].file)), num_threads=1)
+    outputs = []
+    for interpreter in (detector._interpreter, default):
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(interpreter.get_input_details()[0]["index"], image)
+        interpreter.invoke()
+        outputs.append([interpreter.get_tensor(d["index"]).copy() for d in interpreter.get_output_details()])
+    for newest, plain in zip(*outputs):
+        assert np.array_equal(newest, plain)

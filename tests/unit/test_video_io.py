@@ -25,3 +25,16 @@ def test_odd_sized_frames_round_trip_with_their_colours(tmp_path):
     middle = frames[12].image[90, 160].astype(int)
     assert abs(middle[2] - 120) < 8 and abs(middle[0] - 60) < 8 and middle[1] < 12
 
+
+
+def test_probe_answers_again_when_the_file_changes(tmp_path):
+    """A run probes its input twice (source, video sink) and the second answer comes from memory;
+    a file written over in between (another size) must be probed afresh."""
+    path = tmp_path / "clip.mp4"
+    for width in (64, 96):
+        writer = H264Writer(path, width, 48, 25)
+        for _ in range(5):
+            writer.write(np.zeros((48, width, 3), np.uint8))
+        writer.close()
+        assert probe(path).width == width
+        assert probe(str(path)).width == width

@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 
 from fer_video.io.ffmpeg import ffmpeg_exe, probe
+from fer_video.io.reused_images import ReusedImages
 from fer_video.types import Frame, SourceInfo, SourceKind
 
 
@@ -61,10 +62,13 @@ class VideoFileSource:
         fps = self.info.fps
         index = 0
         time_s = -1.0
+        images = ReusedImages()
         while True:
-            ok, image = self._capture.read()
-            if not ok:
+            given = images.free()
+            ok, image = self._capture.read(given) if given is not None else self._capture.read()
+            if not ok or image is None:
                 break
+            images.returned(given, image)
             # The frame's presentation time, which a variable frame rate makes differ from index / fps;
             # a frame without one (or out of order) is put one frame after the last.
             shown = self._capture.get(cv2.CAP_PROP_POS_MSEC) / 1000
