@@ -53,6 +53,7 @@ class MediaPipeDetector:
         if model not in MODELS:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
         from fer_video.models.model_file import lite_interpreter_class
+        from fer_video.runtime.quiet import native_logs_hidden
 
         if not 0.0 <= float(min_confidence) <= 1.0:
             raise ValueError(f"min_confidence must be from 0 to 1 (a detection's score), not {min_confidence}")
@@ -61,10 +62,12 @@ class MediaPipeDetector:
             self.framing = replace(self.framing, align=True)
         self.min_confidence = float(min_confidence)
         # XNNPACK's newest operators run the full-range model's convolutions in less CPU time for
-        # the same outputs (a test checks they are identical).
-        self._interpreter = lite_interpreter_class()(model_path=str(_model_path(self.model.file)), num_threads=threads,
-                                                     **_latest_xnnpack())
-        self._interpreter.allocate_tensors()
+        # the same outputs (a test checks they are identical). Asking for them makes LiteRT print a
+        # line headed ERROR about a flag it no longer needs: kept off the terminal.
+        with native_logs_hidden():
+            self._interpreter = lite_interpreter_class()(model_path=str(_model_path(self.model.file)),
+                                                         num_threads=threads, **_latest_xnnpack())
+            self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
         scores, boxes = sorted(self._interpreter.get_output_details(), key=lambda d: d["shape"][-1])
         self._scores, self._boxes = scores["index"], boxes["index"]

@@ -15,6 +15,18 @@ import stat
 from pathlib import Path
 
 _PARTIAL = re.compile(r"^\.(?P<stem>.*)\.(?P<pid>\d+)-[0-9a-f]{8}\.partial(?P<suffix>.*)$")
+# Endings that name a kind of file as a whole: Keras saves weights only to a name ending in
+# .weights.h5, so a partial file must end in it too.
+COMPOUND_SUFFIXES = (".weights.h5", ".card.toml", ".tar.gz")
+
+
+def split_suffix(name: str) -> tuple[str, str]:
+    """A file name's stem and the ending that says its kind (``.weights.h5`` whole, else the last)."""
+    for suffix in COMPOUND_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], suffix
+    path = Path(name)
+    return path.stem, path.suffix
 
 
 def special_kind(path: Path) -> str | None:
@@ -41,7 +53,8 @@ def partial_path(path: Path) -> Path:
     path = Path(path)
     if written_in_place(path):
         return path
-    return path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}.partial{path.suffix}")
+    stem, suffix = split_suffix(path.name)
+    return path.with_name(f".{stem}.{os.getpid()}-{secrets.token_hex(4)}.partial{suffix}")
 
 
 def publish(partial: Path, final: Path) -> None:
@@ -70,7 +83,7 @@ def clean_stale(path: Path) -> list[Path]:
         match = _PARTIAL.match(entry.name)
         if match is None or not entry.is_file(follow_symlinks=False):
             continue
-        if final is not None and (match["stem"], match["suffix"]) != (final.stem, final.suffix):
+        if final is not None and (match["stem"], match["suffix"]) != split_suffix(final.name):
             continue
         if _alive(int(match["pid"])):
             continue

@@ -17,23 +17,22 @@ from pathlib import Path
 def ffmpeg_exe() -> str:
     """Path to the ffmpeg binary (imageio-ffmpeg's, unless IMAGEIO_FFMPEG_EXE overrides it).
 
-    The wheel's own binary is taken as it is: imageio-ffmpeg would first run it once to check
-    it, which every command would wait for at start-up. Without it, imageio-ffmpeg searches.
+    The wheel's own binary is found without importing imageio-ffmpeg and taken as it is:
+    imageio-ffmpeg would import its whole package and run the binary once to check it, which
+    every command would wait for at start-up. Where the wheel holds no single binary, it searches.
     """
+    import importlib.util
     import os
 
+    if not os.environ.get("IMAGEIO_FFMPEG_EXE"):
+        spec = importlib.util.find_spec("imageio_ffmpeg")
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            binaries = [path for path in (Path(folder) / "binaries").glob("ffmpeg-*")
+                        if path.is_file() and os.access(path, os.X_OK)]
+            if len(binaries) == 1:
+                return str(binaries[0])
     import imageio_ffmpeg
 
-    if not os.environ.get("IMAGEIO_FFMPEG_EXE"):
-        try:
-            from imageio_ffmpeg._definitions import FNAME_PER_PLATFORM, get_platform
-            from imageio_ffmpeg._utils import _get_bin_dir
-
-            bundled = Path(_get_bin_dir()) / FNAME_PER_PLATFORM[get_platform()]
-            if bundled.is_file() and os.access(bundled, os.X_OK):
-                return str(bundled)
-        except (ImportError, KeyError, OSError, TypeError):  # another imageio-ffmpeg layout
-            pass
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 

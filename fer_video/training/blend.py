@@ -16,7 +16,6 @@ training faces, so it behaves the same in training as in inference and can be tr
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from fer_video.io.atomic import partial_path
 from fer_video.io.outputs import check_outputs
 from fer_video.messages import UsageError
 from fer_video.models.card import ModelCard, card_path_for
@@ -293,8 +293,7 @@ def blend_classifier(request: Blend, plugins: PluginManager) -> tuple[ModelCard,
         unfold(model, blended, np.asarray(to_network_input(faces[..., None].astype("float32"), spec)))
         out.parent.mkdir(parents=True, exist_ok=True)
     # weights and card are written and measured under this run's own names, then both renamed
-    partial = out.with_name(f".{out.name[:-len('.weights.h5')]}.{os.getpid()}-{secrets.token_hex(4)}"
-                            ".partial.weights.h5")
+    partial = partial_path(out)
     card = blend_card(cards, request)
     try:
         model.save_weights(partial)

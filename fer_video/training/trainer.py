@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import shlex
 import sys
 import zlib
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fer_video.io.atomic import discard, partial_path, publish
 from fer_video.models.card import ModelCard
 from fer_video.training.datasets import load_fer2013
 from fer_video.training.recipe import Recipe
@@ -327,10 +327,14 @@ class KeepBest(_keras_callback()):
         accuracy = float((logs or {}).get("val_accuracy", -1))
         if accuracy > self.best:
             self.best, self.best_epoch = accuracy, epoch
-            # written beside, then renamed: a run killed mid-save keeps its previous best intact
-            partial = self.path.with_name("." + self.path.name.replace(".weights.h5", ".partial.weights.h5"))
-            self.model.save_weights(partial)
-            os.replace(partial, self.path)
+            # written beside under a name of this run's own, then renamed: a run killed mid-save
+            # keeps its previous best intact, and two runs never write into one partial file
+            partial = partial_path(self.path)
+            try:
+                self.model.save_weights(partial)
+                publish(partial, self.path)
+            finally:
+                discard(partial, self.path)
         print(json.dumps({"epoch": epoch + 1, "val_accuracy": round(accuracy, 4),
                           "best": round(self.best, 4), "best_epoch": self.best_epoch + 1}), flush=True)
 

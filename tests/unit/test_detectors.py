@@ -91,3 +91,10 @@ def test_xnnpacks_newest_operators_change_no_detection(model, pictures):
         outputs.append([interpreter.get_tensor(d["index"]).copy() for d in interpreter.get_output_details()])
     for newest, plain in zip(*outputs):
         assert np.array_equal(newest, plain)
+
+
+def test_making_the_detector_prints_nothing(capfd):
+    """LiteRT announces its delegate, and a flag it no longer needs in a line headed ERROR: a user
+    who builds the detector in their own code must not see either."""
+    MediaPipeDetector(model="full")
+    assert capfd.readouterr().err == ""

@@ -38,3 +38,20 @@ def test_probe_answers_again_when_the_file_changes(tmp_path):
         writer.close()
         assert probe(path).width == width
         assert probe(str(path)).width == width
+
+
+def test_the_ffmpeg_binary_is_the_wheels_unless_the_user_names_one(monkeypatch, tmp_path):
+    import subprocess
+
+    from fer_video.io.ffmpeg import ffmpeg_exe
+
+    ffmpeg_exe.cache_clear()
+    try:
+        monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+        assert "ffmpeg version" in subprocess.run([ffmpeg_exe(), "-version"], capture_output=True,
+                                                  text=True).stdout
+        ffmpeg_exe.cache_clear()
+        monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "my-ffmpeg"))
+        assert ffmpeg_exe() == str(tmp_path / "my-ffmpeg")
+    finally:
+        ffmpeg_exe.cache_clear()

@@ -1,0 +1,49 @@
+"""Partial files: a name of each run's own, with the ending that says the file's kind."""
+
+from __future__ import annotations
+
+import os
+
+from fer_video.io.atomic import clean_stale, partial_path
+
+
+def test_a_weights_file_is_written_under_a_partial_name_keras_accepts(tmp_path):
+    final = tmp_path / "fernet.weights.h5"
+    first, second = partial_path(final), partial_path(final)
+    assert first != second and first.parent == tmp_path
+    assert first.name.startswith(".fernet.") and first.name.endswith(".partial.weights.h5")
+    assert partial_path(tmp_path / "out.mp4").name.endswith(".partial.mp4")
+
+
+def test_stale_partial_weights_of_a_dead_run_are_cleaned_and_a_live_runs_kept(tmp_path):
+    final = tmp_path / "fernet.weights.h5"
+    live = partial_path(final)
+    dead = tmp_path / live.name.replace(f".{os.getpid()}-", ".999999999-")
+    other = partial_path(tmp_path / "other.weights.h5")
+    for path in (live, dead, other):
+        path.write_bytes(b"x")
+    assert clean_stale(final) == [dead]
+    assert live.exists() and other.exists()
+
+
+def test_each_run_saves_its_best_weights_under_its_own_partial_name(tmp_path):
+    """Two runs keeping their best weights in one folder used one fixed partial name
+    (.fernet.partial.weights.h5): each could rename the other's half-written file."""
+    from fer_video.training.trainer import KeepBest
+
+    written = []
+
+    class Network:
+        def save_weights(self, path):
+            assert str(path).endswith(".weights.h5")  # as Keras demands
+            written.append(path)
+            path.write_bytes(b"weights")
+
+    final = tmp_path / "fernet.weights.h5"
+    for _ in range(2):
+        keeper = KeepBest(final, tmp_path / "history.csv")
+        keeper.set_model(Network())
+        keeper.on_epoch_end(0, {"val_accuracy": 0.5})
+    assert len(written) == 2 and written[0] != written[1]
+    assert final.read_bytes() == b"weights"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fernet.weights.h5"]
