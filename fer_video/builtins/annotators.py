@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from fer_video import hookimpl
+from fer_video.builtins.options import number, whole_number
 from fer_video.emotions import EMOTIONS
 from fer_video.io.reused_images import ReusedImages
 from fer_video.palette import face_colour_bgr
@@ -78,11 +79,8 @@ class BlurAnnotator:
     """
 
     def __init__(self, blocks: int = 8, margin: float = 0.1) -> None:
-        self.blocks = _number("blocks", blocks, 1, 64)
-        if self.blocks != int(self.blocks):
-            raise ValueError(f"blocks must be a whole number from 1 to 64, not {blocks!r}")
-        self.blocks = int(self.blocks)
-        self.margin = _number("margin", margin, 0, 2)
+        self.blocks = whole_number("blocks", blocks, 1, 64)
+        self.margin = number("margin", margin, 0, 2)
         self._canvases = ReusedImages()
 
     def annotate(self, frame: Frame) -> np.ndarray:
@@ -103,17 +101,6 @@ class BlurAnnotator:
         down = max(1, min(height, round(across * height / width)))
         coarse = cv2.resize(region, (across, down), interpolation=cv2.INTER_AREA)
         region[:] = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_NEAREST)
-
-
-def _number(name: str, value: object, low: float, high: float) -> float:
-    """An option as a number within its range, or a ValueError that says what it takes."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if isinstance(value, bool) or not low <= number <= high:
-        raise ValueError(f"{name} must be a number from {low:g} to {high:g}, not {value!r}")
-    return number
 
 
 class NoAnnotator:

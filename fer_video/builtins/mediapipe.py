@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from fer_video import hookimpl
+from fer_video.builtins.options import flag
 from fer_video.framing import Framing
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Face
@@ -58,7 +59,7 @@ class MediaPipeDetector:
         if not 0.0 <= float(min_confidence) <= 1.0:
             raise ValueError(f"min_confidence must be from 0 to 1 (a detection's score), not {min_confidence}")
         self.model = MODELS[model]
-        if _flag(align, "align"):  # eyes level before classifying: each face's roll from its eye keypoints
+        if flag("align", align):  # eyes level before classifying: each face's roll from its eye keypoints
             self.framing = replace(self.framing, align=True)
         self.min_confidence = float(min_confidence)
         # XNNPACK's newest operators run the full-range model's convolutions in less CPU time for
@@ -166,15 +167,6 @@ def weighted_nms(boxes: np.ndarray, scores: np.ndarray, min_iou: float) -> list[
         kept.append(((boxes[group] * weights[:, None]).sum(0) / weights.sum(), float(scores[remaining[0]])))
         remaining = remaining[~grouped]
     return kept
-
-
-def _flag(value, name: str) -> bool:
-    """A boolean option, from Python or from the command line's ``key=value`` text."""
-    if isinstance(value, str):
-        if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
-            raise ValueError(f"{name} must be true or false, not {value!r}")
-        return value.lower() in ("true", "1", "yes")
-    return bool(value)
 
 
 def _logit(probability: float) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fer_video import hookimpl
+from fer_video.builtins.options import whole_number
 from fer_video.io.atomic import clean_stale, discard, partial_path, publish, special_kind
 from fer_video.io.ffmpeg import H264Writer, audio_of, probe
 from fer_video.plugins.factories import StageFactory
@@ -35,10 +36,10 @@ class VideoSink:
         if crf is not None and qp is not None:
             raise ValueError("give crf (constant quality) or qp (constant quantizer), not both")
         self.preset = preset
-        self.crf = 23 if crf is None else _whole("crf", crf, 0, 51)
+        self.crf = 23 if crf is None else whole_number("crf", crf, 0, 51)
         self.qp = ULTRAFAST_QP if qp is None and crf is None and preset == "ultrafast" else qp
         if self.qp is not None:
-            self.qp = _whole("qp", self.qp, 0, 51)
+            self.qp = whole_number("qp", self.qp, 0, 51)
         self.annotated = bool(annotated)
         self._writer: H264Writer | None = None
         self._partial = partial_path(self.output)
@@ -126,17 +127,6 @@ class VideoSink:
         except OSError:  # never leave the partial file behind
             discard(self._partial, self.output)
             raise
-
-
-def _whole(name: str, value: object, low: int, high: int) -> int:
-    """An option as a whole number within x264's range, or a ValueError that says what it takes."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if isinstance(value, bool) or not (low <= number <= high and number == int(number)):
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
-    return int(number)
 
 
 @hookimpl

@@ -14,6 +14,7 @@ from typing import Any
 
 import cv2
 
+from fer_video.builtins.options import whole_number
 from fer_video.builtins.web.app import LOOPBACK_HOSTS, MAX_MESSAGE_BYTES, create_app
 from fer_video.builtins.web.hub import Hub, Packet
 from fer_video.emotions import EMOTIONS
@@ -40,9 +41,9 @@ class WebSink:
         if not isinstance(host, str) or not host or any(c.isspace() or c in "/@" for c in host):
             raise ValueError(f"host {host!r} is not an address to listen on, e.g. 127.0.0.1")
         self.host = host
-        self.port = _int_option("port", port, 0, 65535)
-        self.quality = _int_option("quality", quality, 10, 100)
-        self.max_viewers = _int_option("max_viewers", max_viewers, 1, 64)
+        self.port = whole_number("port", port, 0, 65535)
+        self.quality = whole_number("quality", quality, 10, 100)
+        self.max_viewers = whole_number("max_viewers", max_viewers, 1, 64)
         self.history_s = float(history_s)
         if not 1 <= self.history_s <= 600:
             raise ValueError("history_s must be from 1 to 600 seconds")
@@ -178,16 +179,6 @@ class WebSink:
 
 
 _URL_SAFE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
-
-
-def _int_option(name: str, value: Any, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
-    if not low <= number <= high or isinstance(value, float) and value != number:
-        raise ValueError(f"{name} must be from {low} to {high}, not {value!r}")
-    return number
 
 
 def _is_loopback(host: str) -> bool:
