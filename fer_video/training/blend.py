@@ -15,7 +15,6 @@ training faces, so it behaves the same in training as in inference and can be tr
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from fer_video.io.atomic import partial_path
+from fer_video.io.atomic import AtomicFile, clean_stale, discard, publish
 from fer_video.io.outputs import check_outputs
 from fer_video.messages import UsageError
 from fer_video.models.card import ModelCard, card_path_for
@@ -293,22 +292,24 @@ def blend_classifier(request: Blend, plugins: PluginManager) -> tuple[ModelCard,
         unfold(model, blended, np.asarray(to_network_input(faces[..., None].astype("float32"), spec)))
         out.parent.mkdir(parents=True, exist_ok=True)
     # weights and card are written and measured under this run's own names, then both renamed
-    partial = partial_path(out)
+    weights = AtomicFile(out)
+    clean_stale(card_path_for(out))
+    partial_card = card_path_for(weights.path)  # beside the partial weights, where the classifier reads it
     card = blend_card(cards, request)
     try:
-        model.save_weights(partial)
-        card.write(card_path_for(partial))
+        model.save_weights(weights.path)
+        card.write(partial_card)
         with native_logs_hidden():
-            classifier = plugins.create("classifier", request.architecture, weights=partial)
+            classifier = plugins.create("classifier", request.architecture, weights=weights.path)
         report = evaluate(classifier, request.data, request.split)
         card.details["validation"] = {"split": request.split, "faces": int(report.confusion.sum()),
                                       "accuracy": round(report.accuracy, 4), "recall": report.per_class_recall()}
-        card.write(card_path_for(partial))
-        os.replace(partial, out)
-        os.replace(card_path_for(partial), card_path_for(out))
+        card.write(partial_card)
+        weights.publish()
+        publish(partial_card, card_path_for(out))
     finally:
-        partial.unlink(missing_ok=True)
-        card_path_for(partial).unlink(missing_ok=True)
+        weights.discard()
+        discard(partial_card, card_path_for(out))
     return card, report
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fer_video.io.atomic import discard, partial_path, publish
+from fer_video.io.atomic import AtomicFile
 from fer_video.models.card import ModelCard
 from fer_video.training.datasets import load_fer2013
 from fer_video.training.recipe import Recipe
@@ -328,13 +328,14 @@ class KeepBest(_keras_callback()):
         if accuracy > self.best:
             self.best, self.best_epoch = accuracy, epoch
             # written beside under a name of this run's own, then renamed: a run killed mid-save
-            # keeps its previous best intact, and two runs never write into one partial file
-            partial = partial_path(self.path)
+            # keeps its previous best intact (its partial file is cleaned by the next save), and
+            # two runs never write into one partial file
+            target = AtomicFile(self.path)
             try:
-                self.model.save_weights(partial)
-                publish(partial, self.path)
+                self.model.save_weights(target.path)
+                target.publish()
             finally:
-                discard(partial, self.path)
+                target.discard()
         print(json.dumps({"epoch": epoch + 1, "val_accuracy": round(accuracy, 4),
                           "best": round(self.best, 4), "best_epoch": self.best_epoch + 1}), flush=True)
 

@@ -28,7 +28,8 @@ def test_stale_partial_weights_of_a_dead_run_are_cleaned_and_a_live_runs_kept(tm
 
 def test_each_run_saves_its_best_weights_under_its_own_partial_name(tmp_path):
     """Two runs keeping their best weights in one folder used one fixed partial name
-    (.fernet.partial.weights.h5): each could rename the other's half-written file."""
+    (.fernet.partial.weights.h5): each could rename the other's half-written file. What a killed
+    run left half-written is cleaned by the next save."""
     from fer_video.training.trainer import KeepBest
 
     written = []
@@ -40,6 +41,8 @@ def test_each_run_saves_its_best_weights_under_its_own_partial_name(tmp_path):
             path.write_bytes(b"weights")
 
     final = tmp_path / "fernet.weights.h5"
+    killed = tmp_path / ".fernet.999999999-0123abcd.partial.weights.h5"  # a run killed mid-save
+    killed.write_bytes(b"half")
     for _ in range(2):
         keeper = KeepBest(final, tmp_path / "history.csv")
         keeper.set_model(Network())
