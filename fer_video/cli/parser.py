@@ -181,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--teacher-share", type=float, default=0.5, metavar="SHARE",
                        help="with --teacher: the share of each training target taken from the teachers' scores, "
                             "the rest from the true label (default 0.5)")
+    train.add_argument("--votes", metavar="FILE",
+                       help="FER+ votes for the faces (an .npz with votes_train and votes_val, as "
+                            "ferplus_votes.npz): train on each face's vote distribution")
+    train.add_argument("--votes-share", type=float, default=1.0, metavar="SHARE",
+                       help="with --votes: the share of each target taken from the vote distribution, "
+                            "the rest from the FER-2013 label (default 1)")
     train.set_defaults(handler=training.train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy, per-class scores and confusion matrix")

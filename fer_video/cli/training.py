@@ -30,6 +30,7 @@ def train(args: argparse.Namespace, plugins: PluginManager) -> int:
         mixed_precision=args.mixed_precision, limit=args.limit, seed=args.seed, command=["fer-video", *sys.argv[1:]],
         init_weights=Path(args.init_weights) if args.init_weights else None,
         teachers=_teachers(args.teacher, args.teacher_share, plugins), teacher_share=args.teacher_share,
+        votes=Path(args.votes) if args.votes else None, votes_share=args.votes_share,
     )
     train(run, log=say)
     return 0

@@ -118,6 +118,7 @@ def make_batches(
     class_weights: Sequence[float] | None = None,
     teacher_scores: np.ndarray | None = None,
     teacher_share: float = 0.5,
+    soft_targets: np.ndarray | None = None,
     seed: int = 0,
 ):
     """A ``tf.data.Dataset`` of ``(images, targets)`` batches ready for ``model.fit``.
@@ -127,20 +128,27 @@ def make_batches(
     one-hot, which distils the teacher into the network trained. ``class_weights`` (one per label,
     in ``labels`` order) adds a third element, each face's loss weight (by its true label);
     ``random_erasing`` and ``video_degradation`` are the shares of faces that get one rectangle of
-    noise and one video-like degradation (see :func:`augment_faces`).
+    noise and one video-like degradation (see :func:`augment_faces`). ``soft_targets`` ((N, 7),
+    canonical order; FER+ vote distributions, say) replace the one-hot targets; class weights still
+    follow the labels.
     """
     import tensorflow as tf
 
     to_model = np.array([list(labels).index(name) for name in EMOTIONS], np.int64)
     targets = to_model[split.labels]
     rows = (targets,)
+    in_model_order = [EMOTIONS.index(name) for name in labels]
+    if soft_targets is not None:
+        if soft_targets.shape != (len(split), len(EMOTIONS)):
+            raise ValueError(f"soft targets have shape {soft_targets.shape}, not ({len(split)}, {len(EMOTIONS)})")
+        rows = (targets, np.asarray(soft_targets, np.float32)[:, in_model_order])
     if teacher_scores is not None:
         if teacher_scores.shape != (len(split), len(EMOTIONS)):
             raise ValueError(f"teacher scores have shape {teacher_scores.shape}, not ({len(split)}, {len(EMOTIONS)})")
         if not 0 <= teacher_share <= 1:
             raise ValueError(f"teacher share must be from 0 to 1, not {teacher_share}")
-        in_model_order = np.asarray(teacher_scores, np.float32)[:, [EMOTIONS.index(name) for name in labels]]
-        rows = (targets, in_model_order / in_model_order.sum(axis=1, keepdims=True))
+        teacher = np.asarray(teacher_scores, np.float32)[:, in_model_order]
+        rows = (*rows, teacher / teacher.sum(axis=1, keepdims=True))
     if split.images is not None:
         data = tf.data.Dataset.from_tensor_slices((split.images[..., None], *rows))
         if shuffle:
@@ -165,12 +173,12 @@ def make_batches(
 
     weights = None if class_weights is None else tf.constant(np.asarray(class_weights, np.float32))
 
-    def prepare(images, target, *teacher):
+    def prepare(images, target, *extra):
         images = tf.cast(images, tf.float32)
         images = to_network_input(images, spec, inference=not augment)
-        wanted = tf.one_hot(target, len(labels))
-        if teacher:
-            wanted = (1.0 - teacher_share) * wanted + teacher_share * teacher[0]
+        wanted = extra[0] if soft_targets is not None else tf.one_hot(target, len(labels))
+        if teacher_scores is not None:
+            wanted = (1.0 - teacher_share) * wanted + teacher_share * extra[-1]
         if weights is None:
             return images, wanted
         return images, wanted, tf.gather(weights, target)

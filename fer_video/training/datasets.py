@@ -36,13 +36,19 @@ class Split:
         """A class-stratified random subset of about ``count`` faces (for quick runs and tests)."""
         if count >= len(self):
             return self
-        rng = np.random.default_rng(seed)
-        pick = np.sort(rng.permutation(len(self))[:count])
+        pick = self.subset_rows(count, seed)
         return Split(
             labels=self.labels[pick],
             images=None if self.images is None else self.images[pick],
             files=None if self.files is None else [self.files[i] for i in pick],
         )
+
+    def subset_rows(self, count: int, seed: int = 0) -> np.ndarray:
+        """The rows :meth:`subset` picks, in order (to pick the same rows of a parallel array)."""
+        if count >= len(self):
+            return np.arange(len(self))
+        rng = np.random.default_rng(seed)
+        return np.sort(rng.permutation(len(self))[:count])
 
     def load_images(self) -> np.ndarray:
         """All faces as one (N, H, W) uint8 array, decoding files if need be."""

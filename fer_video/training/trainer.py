@@ -46,6 +46,10 @@ class TrainingRun:
     """Classifiers to distil, by the name the card records: the network learns their averaged scores
     (``teacher_share`` of each target) beside the true labels."""
     teacher_share: float = 0.5
+    votes: Path | None = None
+    """FER+ votes for the faces (see fer_video.training.votes): each target becomes ``votes_share`` of
+    the face's vote distribution and the rest its FER-2013 label."""
+    votes_share: float = 1.0
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
     @property
@@ -91,6 +95,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     if run.limit:
         train_split = train_split.subset(run.limit, run.seed)
         val_split = val_split.subset(max(run.limit // 4, 64), run.seed)
+    train_targets, val_targets = _vote_targets(run, splits, train_split, val_split, log)
     teacher_scores, teachers_accuracy = _teacher_scores(run, train_split, val_split, log)
     log(f"training {run.name} on {len(train_split)} faces, validating on {len(val_split)}; "
         f"{epochs} epochs, batch {batch_size}, input {spec.size}x{spec.size} {spec.color}, "
@@ -125,9 +130,9 @@ def train(run: TrainingRun, log=print) -> ModelCard:
                                  random_erasing=recipe.random_erasing if augment else 0.0,
                                  video_degradation=recipe.video_degradation if augment else 0.0,
                                  class_weights=class_weights, teacher_scores=teacher_scores,
-                                 teacher_share=run.teacher_share,
+                                 teacher_share=run.teacher_share, soft_targets=train_targets,
                                  seed=batch_seed(run.seed, epochs_done, run.init_weights))
-    val_batches = make_batches(val_split, spec, recipe.labels, 256)
+    val_batches = make_batches(val_split, spec, recipe.labels, 256, soft_targets=val_targets)
     keeper = KeepBest(run.weights_path, history)
     model.fit(
         train_batches,
@@ -176,6 +181,11 @@ def train(run: TrainingRun, log=print) -> ModelCard:
                 "init_weights": str(run.init_weights) if run.init_weights is not None else "none",
                 **({"teachers": list(run.teachers), "teacher_share": run.teacher_share,
                     "teachers_val_accuracy": round(teachers_accuracy, 4)} if run.teachers else {}),
+                **({"votes": str(run.votes), "votes_share": run.votes_share,
+                    "votes_rule": "FER+ votes over the seven emotions, renormalised (contempt, unknown and "
+                                  "not-a-face votes dropped); a face whose seven emotions hold under half its "
+                                  "votes, or that has none, is trained on its FER-2013 label alone"}
+                   if run.votes is not None else {}),
                 "mixed_precision": run.mixed_precision,
                 "notes": recipe.notes,
             },
@@ -194,6 +204,25 @@ def train(run: TrainingRun, log=print) -> ModelCard:
 
     shutil.rmtree(backup, ignore_errors=True)
     return card
+
+
+def _vote_targets(run: TrainingRun, splits, train_split, val_split, log):
+    """Soft targets for the training and validation faces from ``run.votes`` (``None``, ``None`` without)."""
+    if run.votes is None:
+        return None, None
+    from fer_video.training.votes import distribution, load_votes, soft_targets
+
+    targets = []
+    for name, split in (("train", train_split), ("val", val_split)):
+        votes = load_votes(run.votes, name, len(splits[name]))
+        if len(split) != len(splits[name]):  # --limit: the subset's rows
+            votes = votes[splits[name].subset_rows(len(split), run.seed)]
+        targets.append(soft_targets(split.labels, votes, run.votes_share))
+        if name == "train":
+            usable = int(distribution(votes)[1].sum())
+    log(f"targets: {run.votes_share:.0%} FER+ vote distribution ({usable} of {len(train_split)} training faces "
+        f"have one), the rest the FER-2013 label")
+    return targets[0], targets[1]
 
 
 def _teacher_scores(run: TrainingRun, train_split, val_split, log) -> tuple[np.ndarray | None, float]:
