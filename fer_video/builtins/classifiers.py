@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fer_video import hookimpl
 from fer_video.models import fernet, model_file, seed_models
-from fer_video.models.card import InputSpec, ModelCard, card_path_for
+from fer_video.models.card import ModelCard, card_path_for
 from fer_video.models.keras_runner import KerasClassifier
 from fer_video.models.keras_weights import load_weights
 from fer_video.models.shipped import shipped
@@ -30,7 +30,8 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
                 raise ValueError(f"{path} holds a {architecture} network ({card} says so), not {name}: "
                                  f"use --classifier {architecture}, or --classifier file")
             return model_file.open_model_file(path)
-        spec = _trained_input(recipe, path)
+        card = ModelCard.read(card_path_for(path)) if card_path_for(path).exists() else None
+        spec = card.input if card is not None else recipe.input  # --img-size, --blur of its training
         try:
             model = recipe.build_for(path) if spec.size == recipe.input.size else recipe.build(input_size=spec.size)
         except TypeError:
@@ -39,16 +40,9 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
                 f"only comes in {recipe.input.size}x{recipe.input.size}"
             ) from None
         load_weights(model, path, name)
-        return KerasClassifier(model, spec, recipe.labels, name, path)
+        return KerasClassifier(model, spec, recipe.labels, name, path, prior=card.prior if card else None)
 
     return ClassifierFactory(name=name, create=create, summary=summary, recipe=recipe)
-
-
-def _trained_input(recipe: Recipe, weights: Path) -> InputSpec:
-    """The input the weights were trained for: the card's beside them (``--img-size``, ``--blur``),
-    else the recipe's (the original repo's files come without a card)."""
-    card = card_path_for(weights)
-    return ModelCard.read(card).input if card.exists() else recipe.input
 
 
 @hookimpl

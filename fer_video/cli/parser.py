@@ -197,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", default="val", choices=["train", "val", "test"])
     evaluate.add_argument("--tta", choices=TTA_MODES,
                           help="test-time augmentation instead of the card's: none, flip or ten-crop (10 views)")
+    evaluate.add_argument("--votes", metavar="FILE",
+                          help="FER+ votes for the faces (votes_<split> arrays); default: the data file's own, "
+                               "or ferplus_votes.npz beside it or in a sibling ferplus/ folder")
     evaluate.add_argument("--png", help="save the confusion matrix as a PNG")
     evaluate.add_argument("--blur", type=float, help="input blur (Gaussian sigma) instead of the card's")
     evaluate.add_argument("--limit", type=int, help="evaluate a stratified subset of this many faces")
@@ -214,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--blur", type=float, help="input blur (Gaussian sigma) for the card, instead of the recipe's")
     export.add_argument("--tta", default="none", choices=TTA_MODES,
                         help="test-time augmentation the card declares: the pipeline and evaluate then average so")
+    export.add_argument("--prior", action="append", default=[], metavar="EMOTION=FACTOR",
+                        help="the card's calibration: multiply this emotion's scores by FACTOR before renormalising "
+                             "(e.g. neutral=0.5 says neutral less often); repeatable")
     export.add_argument("--force", action="store_true", help="overwrite existing outputs")
     export.set_defaults(handler=training.export)
 

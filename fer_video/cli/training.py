@@ -64,7 +64,7 @@ def _teachers(models: list[str], share: float, plugins: PluginManager) -> dict:
 def evaluate(args: argparse.Namespace, plugins: PluginManager) -> int:
     import time
 
-    from fer_video.training.evaluate import evaluate
+    from fer_video.training.evaluate import evaluate_all
     from fer_video.training.predict import with_tta
 
     if args.png:  # before the evaluation, not after it
@@ -78,9 +78,11 @@ def evaluate(args: argparse.Namespace, plugins: PluginManager) -> int:
     say(f"classifier: {describe(classifier)}"
         + (f", input blur {spec.blur}, test-time augmentation {spec.tta}" if spec is not None else ""))
     started = time.perf_counter()
-    report = evaluate(classifier, Path(args.data), args.split, limit=args.limit)
+    evaluation = evaluate_all(classifier, Path(args.data), args.split, limit=args.limit,
+                              votes=Path(args.votes) if args.votes else None)
     seconds = time.perf_counter() - started
-    print(report.as_text())
+    print(evaluation.as_text())
+    report = evaluation.fer2013
     say(f"{int(report.confusion.sum())} faces in {seconds:.1f} s")
     if args.png:
         report.save_png(args.png)
@@ -110,6 +112,7 @@ def export(args: argparse.Namespace, plugins: PluginManager) -> int:
     exported = export_classifier(Export(
         architecture=args.model, weights=[Path(w) for w in args.weights], out=Path(args.out), data=Path(args.data),
         split=args.split, quantize=args.quantize, blur=args.blur, tta=args.tta, command=command, force=args.force,
+        prior=_prior(args.prior),
     ), plugins)
     out = exported.path
     say(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and {card_path_for(out)}")
@@ -117,6 +120,23 @@ def export(args: argparse.Namespace, plugins: PluginManager) -> int:
           f"{exported.card.input.tta} ({exported.flip_report.accuracy:.4f} with flip averaging), "
           f"{exported.faces_per_second:.0f} faces/s batched")
     return 0
+
+
+def _prior(pairs: list[str]) -> dict[str, float] | None:
+    """``--prior neutral=0.5`` (repeatable) as the card's ``[calibration] prior`` table."""
+    from fer_video.emotions import EMOTIONS
+
+    prior = {}
+    for pair in pairs:
+        name, _, factor = pair.partition("=")
+        try:
+            prior[name] = float(factor)
+        except ValueError:
+            prior[name] = -1.0
+        if name not in EMOTIONS or not prior[name] > 0:
+            raise ValueError(f"--prior {pair}: expected EMOTION=FACTOR with one of {', '.join(EMOTIONS)} "
+                             "and a factor above 0, e.g. --prior neutral=0.5")
+    return prior or None
 
 
 def blend(args: argparse.Namespace, plugins: PluginManager) -> int:

@@ -95,6 +95,25 @@ class ModelCard:
 
     def __post_init__(self) -> None:
         reorder_columns(self.labels)
+        _ = self.prior  # a wrong [calibration] table is refused when the card is read
+
+    @property
+    def prior(self) -> tuple[float, ...] | None:
+        """``[calibration] prior``: a factor per emotion (canonical order; 1 where not named) that the
+        model's scores are multiplied by before they are renormalised, or ``None`` without one.
+
+        A network trained on one set of faces says each emotion as often as that set showed it; the
+        prior is the decision of how often it should say it on the faces it will see (real video
+        shows fewer strong expressions than a photo set), measured and stated on the card.
+        """
+        table = self.details.get("calibration", {}).get("prior")
+        if table is None:
+            return None
+        unknown = [name for name in table if name not in EMOTIONS]
+        if unknown or any(not isinstance(v, int | float) or v <= 0 for v in table.values()):
+            raise ValueError(f"[calibration] prior must give emotions ({', '.join(EMOTIONS)}) positive factors, "
+                             f"not {table}")
+        return tuple(float(table.get(name, 1.0)) for name in EMOTIONS)
 
     @classmethod
     def read(cls, path: Path) -> "ModelCard":

@@ -17,10 +17,11 @@ class KerasClassifier(NetworkClassifier):
     ``model`` is the network itself: ``fer-video export`` converts it to TF Lite.
     """
 
-    def __init__(self, model, spec: InputSpec, labels: Sequence[str], name: str, weights: Path | None) -> None:
+    def __init__(self, model, spec: InputSpec, labels: Sequence[str], name: str, weights: Path | None,
+                 prior: Sequence[float] | None = None) -> None:
         import tensorflow as tf
 
-        super().__init__(spec, labels, name, weights)
+        super().__init__(spec, labels, name, weights, prior)
         self.model = model
         signature = tf.TensorSpec((None, spec.size, spec.size, spec.channels), tf.float32)
         self._infer = tf.function(lambda x: model(x, training=False), input_signature=[signature])

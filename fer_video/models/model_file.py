@@ -42,14 +42,15 @@ def open_model_file(path: str | Path, card: str | Path | None = None, threads: i
     model_card = ModelCard.read(card_path)
     name = model_card.architecture
     if suffix == ".tflite":
-        return TFLiteClassifier(path, model_card.input, model_card.labels, name, threads=threads)
+        return TFLiteClassifier(path, model_card.input, model_card.labels, name, threads=threads,
+                                prior=model_card.prior)
     from fer_video.models.keras_runner import KerasClassifier
 
     model = _load_keras_model(path)
     inputs = getattr(model, "inputs", None)
     if inputs:
         _check_input(inputs[0].shape, model_card.input, path, card_path)
-    return KerasClassifier(model, model_card.input, model_card.labels, name, path)
+    return KerasClassifier(model, model_card.input, model_card.labels, name, path, prior=model_card.prior)
 
 
 def _suffix(path: Path) -> str:
@@ -104,8 +105,8 @@ class TFLiteClassifier(NetworkClassifier):
     runtime = "TF Lite"
 
     def __init__(self, path: Path, spec: InputSpec, labels: Sequence[str], name: str,
-                 threads: int | None = None) -> None:
-        super().__init__(spec, labels, name, Path(path))
+                 threads: int | None = None, prior: Sequence[float] | None = None) -> None:
+        super().__init__(spec, labels, name, Path(path), prior)
         self.threads = threads
         self._interpreters: dict[int, tuple] = {}
         _, details, _ = self._interpreter(1)

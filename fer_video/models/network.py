@@ -23,11 +23,15 @@ class NetworkClassifier:
     runtime = ""
     """Said after the weights in :attr:`description` (``TF Lite``); empty for Keras."""
 
-    def __init__(self, spec: InputSpec, labels: Sequence[str], name: str, weights: Path | None) -> None:
+    def __init__(self, spec: InputSpec, labels: Sequence[str], name: str, weights: Path | None,
+                 prior: Sequence[float] | None = None) -> None:
         self.spec = spec
         self.name = name
         self.weights = weights
         self._columns = reorder_columns(tuple(labels))
+        self.prior = None if prior is None else np.asarray(prior, np.float32)
+        """Per-class factors (canonical order) the scores are multiplied by, then renormalised: how
+        much of each emotion the model says, decided on its card (see :attr:`ModelCard.prior`)."""
 
     @property
     def description(self) -> str:
@@ -37,7 +41,11 @@ class NetworkClassifier:
         """Scores (N, 7) summing to 1, in :data:`fer_video.emotions.EMOTIONS` order, averaged over ``spec.tta``."""
         if len(crops) == 0:
             return np.zeros((0, len(self._columns)), np.float32)
-        return scored_views(self.spec.prepare(crops), self.spec.tta, self._run)[:, self._columns]
+        scores = scored_views(self.spec.prepare(crops), self.spec.tta, self._run)[:, self._columns]
+        if self.prior is None:
+            return scores
+        scores = scores * self.prior
+        return scores / np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)
 
     def _run(self, batch: np.ndarray) -> np.ndarray:
         """The network's outputs for one prepared batch, in the order of ``labels``."""

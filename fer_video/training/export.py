@@ -75,8 +75,10 @@ def framing_details(plugins: PluginManager) -> dict[str, str]:
     return details
 
 
-def record_measurements(card: ModelCard, report, flip_report, split: str, speed: float) -> None:
-    """Put the numbers measured on the exported file itself into its card."""
+def record_measurements(card: ModelCard, report, flip_report, split: str, speed: float,
+                        ferplus: dict[str, Report] | None = None) -> None:
+    """Put the numbers measured on the exported file itself into its card (``ferplus``: the reports
+    against FER+'s majority, by rule, where the faces carry votes)."""
     card.details["validation"] = {
         "split": split,
         "faces": int(report.confusion.sum()),
@@ -84,6 +86,12 @@ def record_measurements(card: ModelCard, report, flip_report, split: str, speed:
         "accuracy_flip_tta": round(flip_report.accuracy, 4),
         "recall": report.per_class_recall(),
     }
+    for rule, measured in (ferplus or {}).items():
+        card.details["validation"][f"ferplus_{rule}"] = {
+            "faces": int(measured.confusion.sum()),
+            "accuracy": round(measured.accuracy, 4),
+            "recall": measured.per_class_recall(),
+        }
     card.details["speed"] = {"faces_per_second": round(speed), "batch": 256,
                              "measured_on": "a 2-core CPU, by `fer-video export` (TF Lite, XNNPACK)"}
 
@@ -107,6 +115,8 @@ class Export:
     command: str = ""
     """The command line, recorded in the card."""
     force: bool = False
+    prior: dict[str, float] | None = None
+    """``[calibration] prior`` for the card (see :attr:`ModelCard.prior`): emotion -> factor."""
 
 
 @dataclass
@@ -128,7 +138,7 @@ def export_classifier(request: Export, plugins: PluginManager) -> Exported:
     with the numbers measured on the exported file.
     """
     from fer_video.training.ensemble import averaged, ensemble_training_card
-    from fer_video.training.evaluate import evaluate
+    from fer_video.training.evaluate import FERPLUS_PLURALITY, FERPLUS_STRICT, evaluate, evaluate_all
 
     factory = plugins.classifier(request.architecture)
     if factory.recipe is None:
@@ -160,12 +170,17 @@ def export_classifier(request: Export, plugins: PluginManager) -> Exported:
     card = exported_card(training_card, out, request.command, request.quantize)
     card.input = replace(card.input, tta=request.tta)
     card.details["framing"] = framing_details(plugins)
+    if request.prior:
+        card.details["calibration"] = {"prior": dict(request.prior)}
     card.write(card_path_for(out))
     with native_logs_hidden():
         classifier = plugins.create("classifier", "file", weights=out)
-    report = evaluate(classifier, request.data, request.split)
+    evaluation = evaluate_all(classifier, request.data, request.split)
+    report = evaluation.fer2013
     flip = evaluate(classifier, request.data, request.split, tta="flip")
     speed = faces_per_second(classifier, card.input.size)
-    record_measurements(card, report, flip, request.split, speed)
+    rules = {"plurality": FERPLUS_PLURALITY, "strict": FERPLUS_STRICT}
+    record_measurements(card, report, flip, request.split, speed,
+                        {rule: evaluation.reports[name] for rule, name in rules.items() if name in evaluation.reports})
     card.write(card_path_for(out))
     return Exported(out, card, report, flip, speed)

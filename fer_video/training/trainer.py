@@ -87,16 +87,16 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     splits = load_fer2013(run.data)
     if "train" not in splits or "val" not in splits:
         raise ValueError(f"{run.data} needs both a training and a validation split to train on")
-    run.out.mkdir(parents=True, exist_ok=True)  # only once there is something to train on: no empty folder
-    if not backup.exists():
-        history.unlink(missing_ok=True)  # a fresh run (--force): the old epochs are not this run's
-    epochs_done = _epochs_done(history)
     train_split, val_split = splits["train"], splits["val"]
     if run.limit:
         train_split = train_split.subset(run.limit, run.seed)
         val_split = val_split.subset(max(run.limit // 4, 64), run.seed)
     train_targets, val_targets = _vote_targets(run, splits, train_split, val_split, log)
     teacher_scores, teachers_accuracy = _teacher_scores(run, train_split, val_split, log)
+    run.out.mkdir(parents=True, exist_ok=True)  # once its faces and targets are ready: no empty folder
+    if not backup.exists():
+        history.unlink(missing_ok=True)  # a fresh run (--force): the old epochs are not this run's
+    epochs_done = _epochs_done(history)
     log(f"training {run.name} on {len(train_split)} faces, validating on {len(val_split)}; "
         f"{epochs} epochs, batch {batch_size}, input {spec.size}x{spec.size} {spec.color}, "
         f"augment {'on' if augment else 'off'}")

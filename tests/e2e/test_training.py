@@ -148,3 +148,25 @@ def test_a_teacher_is_distilled_and_the_card_names_it_with_its_accuracy(tmp_path
                           "--epochs", "1", *bad)
         assert refused.returncode in (1, 2) and message in refused.stderr and "Traceback" not in refused.stderr
         assert not (tmp_path / "x").exists()
+
+
+def test_training_on_ferplus_votes_learns_their_distribution_and_the_card_says_how(tmp_path):
+    images, labels = random_faces(96, seed=8)
+    rng = np.random.default_rng(8)
+    votes = rng.multinomial(10, [0.3, 0.2, 0.1, 0.1, 0.1, 0.05, 0.05, 0.04, 0.03, 0.03], size=96).astype(np.uint8)
+    np.savez(tmp_path / "tiny.npz", x_train=images[:64], y_train=labels[:64], x_val=images[64:], y_val=labels[64:])
+    np.savez(tmp_path / "votes.npz", votes_train=votes[:64], votes_val=votes[64:])
+    out = tmp_path / "voted"
+    trained = run_cli("train", "--model", "fernet", "--data", tmp_path / "tiny.npz", "--out", out, "--epochs", "1",
+                      "--batch-size", "32", "--votes", tmp_path / "votes.npz", "--votes-share", "0.6")
+    assert trained.returncode == 0, trained.stderr
+    assert "60% FER+ vote distribution" in trained.stderr
+    training = ModelCard.read(out / "fernet.card.toml").details["training"]
+    assert training["votes"] == str(tmp_path / "votes.npz") and training["votes_share"] == 0.6
+    assert "contempt" in training["votes_rule"]
+
+    np.savez(tmp_path / "short.npz", votes_train=votes[:10], votes_val=votes[64:])
+    refused = run_cli("train", "--model", "fernet", "--data", tmp_path / "tiny.npz", "--out", tmp_path / "x",
+                      "--epochs", "1", "--votes", tmp_path / "short.npz")
+    assert refused.returncode == 1 and "one row of FER+ votes per face" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "x").exists()

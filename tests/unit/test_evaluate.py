@@ -84,3 +84,65 @@ def test_the_test_split_evaluates_in_each_form_of_fer2013(tmp_path):
     np.savez(tmp_path / "empty.npz", classes=np.array(EMOTIONS))
     with pytest.raises(ValueError, match="holds no training, validation or test faces"):
         load_fer2013(tmp_path / "empty.npz")
+
+
+def test_faces_with_ferplus_votes_are_also_scored_against_the_annotators_majority(tmp_path):
+    from fer_video.plugins.manager import PluginManager
+    from fer_video.training.evaluate import FER2013 as LABELS
+    from fer_video.training.evaluate import FERPLUS_PLURALITY, FERPLUS_STRICT, evaluate_all
+    from fer_video.training.predict import predict_split
+
+    images, labels = random_faces(12, seed=9)
+    data = tmp_path / "faces.npz"
+    np.savez(data, x_val=images, y_val=labels)
+    classifier = PluginManager().create("classifier", "fernet")
+    answers = predict_split(classifier, load_fer2013(data)["val"]).argmax(axis=1)
+    # ten votes per face in FER+'s columns: the classifier's own answer by 6 of 10, except two faces
+    # (a tie, and a face 5 of 10 for one emotion: a plurality but not the strict rule's majority)
+    to_column = [4, 5, 6, 1, 3, 2, 0]
+    votes = np.zeros((12, 10), np.uint8)
+    for row, answer in enumerate(answers):
+        votes[row, to_column[answer]] = 6
+        votes[row, 8] = 4  # unknown
+    votes[0] = [5, 5, 0, 0, 0, 0, 0, 0, 0, 0]
+    votes[1] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    votes[1, to_column[(answers[1] + 1) % 7]] = 5
+    votes[1, 8], votes[1, 9] = 3, 2
+    np.savez(data, x_val=images, y_val=labels, votes_val=votes)
+
+    evaluation = evaluate_all(classifier, data, "val")
+    assert evaluation.votes == data
+    assert int(evaluation.reports[LABELS].confusion.sum()) == 12
+    plurality, strict = evaluation.reports[FERPLUS_PLURALITY], evaluation.reports[FERPLUS_STRICT]
+    assert int(plurality.confusion.sum()) == 11 and plurality.accuracy == pytest.approx(10 / 11)
+    assert int(strict.confusion.sum()) == 10 and strict.accuracy == 1.0
+    text = evaluation.as_text()
+    assert text.index("accuracy") < text.index("FER+ majority (plurality") < text.index("FER+ majority (strict")
+    assert "FER+" not in evaluate_all(classifier, data, "val", votes=False).as_text().split("(no FER+")[0]
+
+
+def test_a_cards_prior_scales_the_scores_it_names_and_a_wrong_one_is_refused(tmp_path):
+    import shutil
+
+    from skimage import data as pictures
+
+    from fer_video.models.model_file import open_model_file
+
+    shutil.copy(models_dir() / "fernet.tflite", tmp_path / "fernet.tflite")
+    card = ModelCard.read(models_dir() / "fernet.card.toml")
+    card.details.pop("calibration", None)
+    card.write(tmp_path / "fernet.card.toml")
+    face = cv2.cvtColor(pictures.astronaut()[30:230, 140:320], cv2.COLOR_RGB2BGR)
+    plain = open_model_file(tmp_path / "fernet.tflite").predict([face])[0]
+
+    card.details["calibration"] = {"prior": {"neutral": 0.25, "sad": 2.0}}
+    card.write(tmp_path / "fernet.card.toml")
+    scaled = open_model_file(tmp_path / "fernet.tflite").predict([face])[0]
+    factors = np.ones(7)
+    factors[EMOTIONS.index("neutral")], factors[EMOTIONS.index("sad")] = 0.25, 2.0
+    np.testing.assert_allclose(scaled, plain * factors / (plain * factors).sum(), rtol=1e-5)
+
+    card.details["calibration"] = {"prior": {"calm": 0.5}}
+    card.write(tmp_path / "fernet.card.toml")
+    with pytest.raises(ValueError, match="prior must give emotions"):
+        open_model_file(tmp_path / "fernet.tflite")
