@@ -22,6 +22,31 @@ def test_ids_follow_two_moving_faces_and_survive_missed_frames():
     assert {s[False] for s in seen} == {1}
 
 
+@pytest.mark.parametrize("follows", [True, False], ids=["motion and nearest", "plain overlap"])
+def test_one_person_in_a_handheld_shot_keeps_one_id(follows):
+    """The camera pans: the face moves 40 px between detections (its box overlaps the last one too little),
+    and the detector loses it for three detections while it keeps moving."""
+    options = {} if follows else {"predict": False, "max_jump": 0}
+    tracker = IouTracker(**options)
+    ids = set()
+    for step in range(30):
+        if step in (12, 13, 14):
+            tracker.update([], step)
+            continue
+        ids |= {face.face_id for face in tracker.update([Face(40 + 40 * step, 300, 80, 80)], step)}
+    assert (ids == {0}) if follows else (len(ids) > 1)
+
+
+def test_two_people_side_by_side_keep_their_own_ids_when_one_is_missed():
+    tracker = IouTracker()
+    left, right = Face(100, 100, 80, 80), Face(400, 100, 80, 80)
+    tracker.update([left, right], 0)
+    for step in range(1, 6):
+        only_right = tracker.update([Face(400, 100, 80, 80)], step)  # the left face is not found
+        assert only_right[0].face_id == 1, "the nearest track within reach is its own, not the other person's"
+    assert tracker.update([Face(100, 100, 80, 80), Face(400, 100, 80, 80)], 6)[0].face_id == 0
+
+
 def test_a_face_gone_too_long_gets_a_new_id():
     tracker = IouTracker(max_missed=2)
     assert tracker.update([Face(0, 0, 40, 40)], 0)[0].face_id == 0
