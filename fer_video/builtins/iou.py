@@ -41,8 +41,9 @@ class IouTracker:
     """IoU matching against motion-predicted boxes, then nearest-centre matching for the rest.
 
     A track survives ``max_missed`` analysed frames without a detection (frames the detector ran
-    on: a second and a half of 30 fps video at the default ``--detect-every 3``). Misses are counted in frames the tracker saw, not in frame numbers, so a
-    live source that drops frames does not age its tracks faster. ``predict=False`` and
+    on: a second and a half of 30 fps video at the default ``--detect-every 3``). Misses are
+    counted in frames the tracker saw, not in frame numbers, so a live source that drops frames
+    does not age its tracks faster. ``predict=False`` and
     ``max_jump=0`` give plain frame-to-frame IoU matching.
     """
 

@@ -181,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--teacher-share", type=float, default=0.5, metavar="SHARE",
                        help="with --teacher: the share of each training target taken from the teachers' scores, "
                             "the rest from the true label (default 0.5)")
+    train.add_argument("--video-degradation", type=float, metavar="SHARE",
+                       help="share of training faces degraded as video degrades a face (default: the recipe's)")
+    train.add_argument("--degradations", metavar="KIND,...",
+                       help="which degradations: small, motion-blur, jpeg, low-light, noise, yaw "
+                            "(default: the recipe's)")
     train.add_argument("--votes", metavar="FILE",
                        help="FER+ votes for the faces (an .npz with votes_train and votes_val, as "
                             "ferplus_votes.npz): train on each face's vote distribution")

@@ -31,6 +31,8 @@ def train(args: argparse.Namespace, plugins: PluginManager) -> int:
         init_weights=Path(args.init_weights) if args.init_weights else None,
         teachers=_teachers(args.teacher, args.teacher_share, plugins), teacher_share=args.teacher_share,
         votes=Path(args.votes) if args.votes else None, votes_share=args.votes_share,
+        video_degradation=args.video_degradation,
+        degradations=tuple(args.degradations.split(",")) if args.degradations else None,
     )
     train(run, log=say)
     return 0

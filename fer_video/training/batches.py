@@ -16,15 +16,20 @@ from fer_video.models.card import InputSpec
 from fer_video.training.datasets import Split
 
 FACE_SIDE = 48
+DEGRADATIONS = ("small", "motion-blur", "jpeg", "low-light", "noise", "yaw")
+"""The ways video degrades a face that training can imitate (see :func:`_degrade_like_video`)."""
+CLASSIC_DEGRADATIONS = DEGRADATIONS[:3]
+"""The first three, which recipes used before the others existed."""
 
 
 def augment_faces(faces: np.ndarray, rng: np.random.Generator, random_erasing: float = 0.0,
-                  video_degradation: float = 0.0) -> np.ndarray:
+                  video_degradation: float = 0.0, degradations: tuple[str, ...] = CLASSIC_DEGRADATIONS) -> np.ndarray:
     """Randomly flipped, rotated, shifted, zoomed, brightened and contrasted copies of gray faces.
 
     One affine warp per face (reflected borders) does flip, rotation, shift and zoom at once,
     so augmenting costs a small fraction of a training step on a CPU; ``video_degradation`` is
-    the share of faces then degraded the way video degrades a face, ``random_erasing`` the share
+    the share of faces then degraded the way video degrades a face (one of ``degradations`` each,
+    see :data:`DEGRADATIONS`), ``random_erasing`` the share
     that get one rectangle of noise. ``faces`` are (N, H, W) or (N, H, W, 1) uint8; the result
     is float32 in 0-255, same shape.
     """
@@ -46,7 +51,7 @@ def augment_faces(faces: np.ndarray, rng: np.random.Generator, random_erasing: f
         out[i] = cv2.warpAffine(face, matrix, (width, height), flags=cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_REFLECT_101)
     if video_degradation > 0:
-        _degrade_like_video(out, rng, video_degradation)
+        _degrade_like_video(out, rng, video_degradation, degradations)
     means = out.mean(axis=(1, 2), keepdims=True)
     contrast = rng.uniform(0.7, 1.3, (count, 1, 1)).astype(np.float32)
     brightness = rng.uniform(-0.2, 0.2, (count, 1, 1)).astype(np.float32) * 255
@@ -57,22 +62,28 @@ def augment_faces(faces: np.ndarray, rng: np.random.Generator, random_erasing: f
     return out.reshape(shape)
 
 
-def _degrade_like_video(faces: np.ndarray, rng: np.random.Generator, share: float) -> None:
-    """In place: on ``share`` of the faces, one of the ways a face in a video differs from a photo.
+def _degrade_like_video(faces: np.ndarray, rng: np.random.Generator, share: float,
+                        kinds: tuple[str, ...] = CLASSIC_DEGRADATIONS) -> None:
+    """In place: on ``share`` of the faces, one of ``kinds``, the ways a face in a video differs from a photo.
 
-    A distant face is small, so the pipeline enlarges it (lost detail); a moving head smears
-    along one direction (motion blur); a streamed or phone video is compressed (block artefacts).
+    A distant face is small, so the pipeline enlarges it from 20-40 px (``small``: lost detail); a moving head
+    smears along one direction (``motion-blur``); a streamed or phone video is compressed (``jpeg``:
+    block artefacts); a dim room is dark and its contrast crushed (``low-light``: gamma and gain), and
+    a small sensor in it is grainy (``noise``); a head turned away shows one side narrower (``yaw``).
     """
     import cv2
 
+    unknown = [kind for kind in kinds if kind not in DEGRADATIONS]
+    if unknown or not kinds:
+        raise ValueError(f"unknown degradations {unknown or 'none given'}; choose from {', '.join(DEGRADATIONS)}")
     count, height, width = faces.shape
     for i in np.flatnonzero(rng.random(count) < share):
-        kind = rng.integers(3)
-        if kind == 0:
-            side = int(rng.integers(24, 41))
+        kind = kinds[int(rng.integers(len(kinds)))]
+        if kind == "small":
+            side = int(rng.integers(20, 41))
             small = cv2.resize(faces[i], (side, side), interpolation=cv2.INTER_AREA)
             faces[i] = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
-        elif kind == 1:
+        elif kind == "motion-blur":
             length = int(rng.integers(3, 6))
             kernel = np.zeros((length, length), np.float32)
             kernel[length // 2, :] = 1.0
@@ -80,11 +91,26 @@ def _degrade_like_video(faces: np.ndarray, rng: np.random.Generator, share: floa
             turn = cv2.getRotationMatrix2D(middle, float(rng.uniform(0.0, 180.0)), 1.0)
             kernel = cv2.warpAffine(kernel, turn, (length, length))
             faces[i] = cv2.filter2D(faces[i], -1, kernel / kernel.sum(), borderType=cv2.BORDER_REFLECT_101)
-        else:
+        elif kind == "jpeg":
             face = np.clip(faces[i], 0.0, 255.0).astype(np.uint8)
             quality = int(rng.integers(30, 81))
             _, data = cv2.imencode(".jpg", face, [cv2.IMWRITE_JPEG_QUALITY, quality])
             faces[i] = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+        elif kind == "low-light":
+            gamma, gain = rng.uniform(1.3, 2.5), rng.uniform(0.35, 0.8)
+            faces[i] = 255.0 * gain * (np.clip(faces[i], 0.0, 255.0) / 255.0) ** gamma
+        elif kind == "noise":
+            faces[i] += rng.normal(0.0, rng.uniform(4.0, 14.0), faces[i].shape).astype(np.float32)
+        else:  # yaw: the far side of the face narrower and shorter, as a head turned by 20-35 degrees
+            squeeze = rng.uniform(0.12, 0.25)
+            near, far = (0, width - 1) if rng.random() < 0.5 else (width - 1, 0)
+            corners = np.float32([[near, 0], [far, 0], [far, height - 1], [near, height - 1]])
+            inward = squeeze * width * (1 if far > near else -1)
+            moved = np.float32([[near, 0], [far - inward, squeeze * height / 2],
+                                [far - inward, height - 1 - squeeze * height / 2], [near, height - 1]])
+            matrix = cv2.getPerspectiveTransform(corners, moved)
+            faces[i] = cv2.warpPerspective(faces[i], matrix, (width, height), flags=cv2.INTER_LINEAR,
+                                           borderMode=cv2.BORDER_REPLICATE)
 
 
 def _erase_rectangles(faces: np.ndarray, rng: np.random.Generator, share: float,
@@ -115,6 +141,7 @@ def make_batches(
     augment: bool = False,
     random_erasing: float = 0.0,
     video_degradation: float = 0.0,
+    degradations: tuple[str, ...] = CLASSIC_DEGRADATIONS,
     class_weights: Sequence[float] | None = None,
     teacher_scores: np.ndarray | None = None,
     teacher_share: float = 0.5,
@@ -163,7 +190,7 @@ def make_batches(
         rng = np.random.default_rng(seed)  # one generator, so this map runs on one thread
 
         def augmented(images):
-            return augment_faces(images, rng, random_erasing, video_degradation)
+            return augment_faces(images, rng, random_erasing, video_degradation, degradations)
 
         def augment_batch(images, *rest):
             faces = tf.numpy_function(augmented, [images], tf.float32, stateful=True)

@@ -36,6 +36,8 @@ class Recipe:
     video_degradation: float = 0.0
     """Share of training faces degraded as video degrades a face: enlarged from a small one,
     motion-blurred or compressed (with ``augment``)."""
+    degradations: tuple[str, ...] = ("small", "motion-blur", "jpeg")
+    """Which of :data:`fer_video.training.batches.DEGRADATIONS` ``video_degradation`` draws from."""
     class_weight_power: float = 0.0
     """Loss weight of a class: (largest class's count / its count) ** power; 0 weighs all alike."""
     notes: str = ""

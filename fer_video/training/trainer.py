@@ -50,6 +50,10 @@ class TrainingRun:
     """FER+ votes for the faces (see fer_video.training.votes): each target becomes ``votes_share`` of
     the face's vote distribution and the rest its FER-2013 label."""
     votes_share: float = 1.0
+    video_degradation: float | None = None
+    """Share of training faces degraded as video degrades them, instead of the recipe's."""
+    degradations: tuple[str, ...] | None = None
+    """Which degradations (:data:`fer_video.training.batches.DEGRADATIONS`), instead of the recipe's."""
     command: list[str] = field(default_factory=lambda: list(sys.argv))
 
     @property
@@ -72,6 +76,14 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     spec = recipe.input if run.img_size is None else replace(recipe.input, size=run.img_size)
     if run.blur is not None:  # training faces blurrier than those it will see: blur what it is shown
         spec = replace(spec, blur=run.blur)
+    degradation = recipe.video_degradation if run.video_degradation is None else run.video_degradation
+    degradations = recipe.degradations if run.degradations is None else tuple(run.degradations)
+    if not 0 <= degradation <= 1:
+        raise ValueError(f"--video-degradation must be from 0 to 1, not {degradation}")
+    from fer_video.training.batches import DEGRADATIONS
+
+    if not degradations or any(kind not in DEGRADATIONS for kind in degradations):
+        raise ValueError(f"--degradations {','.join(degradations)}: choose from {','.join(DEGRADATIONS)}")
     backup = run.out / "backup"
     if backup.exists() and not run.resume:
         raise FileExistsError(
@@ -128,7 +140,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     class_weights = balancing_weights(train_split.labels, recipe.labels, recipe.class_weight_power)
     train_batches = make_batches(train_split, spec, recipe.labels, batch_size, shuffle=True, augment=augment,
                                  random_erasing=recipe.random_erasing if augment else 0.0,
-                                 video_degradation=recipe.video_degradation if augment else 0.0,
+                                 video_degradation=degradation if augment else 0.0, degradations=degradations,
                                  class_weights=class_weights, teacher_scores=teacher_scores,
                                  teacher_share=run.teacher_share, soft_targets=train_targets,
                                  seed=batch_seed(run.seed, epochs_done, run.init_weights))
@@ -174,7 +186,8 @@ def train(run: TrainingRun, log=print) -> ModelCard:
                 "label_smoothing": recipe.label_smoothing,
                 "augment": augment,
                 "random_erasing": recipe.random_erasing if augment else 0.0,
-                "video_degradation": recipe.video_degradation if augment else 0.0,
+                "video_degradation": degradation if augment else 0.0,
+                "degradations": list(degradations),
                 "class_weights": dict(zip(recipe.labels, [round(w, 3) for w in class_weights]))
                 if class_weights is not None else "none",
                 "imagenet": run.imagenet,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from fer_video.emotions import EMOTIONS
 from fer_video.models.fernet import INPUT
@@ -72,3 +73,23 @@ def test_distilled_targets_are_the_teachers_share_of_its_scores_plus_the_rest_of
     true = np.eye(7)[[labels.index(EMOTIONS[label]) for label in split.labels]]
     np.testing.assert_allclose(targets, 0.75 * true + 0.25 * teacher[:, order], atol=1e-6)
     assert np.array_equal(face_weights, np.asarray(weights)[[labels.index(EMOTIONS[i]) for i in split.labels]])
+
+
+@pytest.mark.parametrize("kind", ["low-light", "noise", "yaw", "small"])
+def test_each_new_video_degradation_changes_a_face_as_its_name_says(kind):
+    from fer_video.training.batches import _degrade_like_video
+
+    faces = _faces(6).astype(np.float32)
+    degraded = faces.copy()
+    _degrade_like_video(degraded, np.random.default_rng(1), 1.0, (kind,))
+    assert degraded.shape == faces.shape and not np.array_equal(degraded, faces)
+    if kind == "low-light":
+        assert degraded.mean() < 0.8 * faces.mean()
+    elif kind == "noise":
+        assert 3 < np.std(degraded - faces) < 15
+    elif kind == "yaw":  # one side squeezed: the face's columns no longer mirror the original's
+        assert np.abs(degraded - faces).mean() > 5
+    else:
+        assert _detail(degraded) < 0.6 * _detail(faces)
+    with pytest.raises(ValueError, match="unknown degradations"):
+        _degrade_like_video(faces.copy(), np.random.default_rng(1), 1.0, ("fog",))
