@@ -2,7 +2,7 @@
 
 What ``fer_video.analyze`` returns and ``fer_video.read_timeline`` reads: one row per face per analysed
 frame, each a dict under the CSV's column names (:mod:`fer_video.io.timeline_rows`), its values typed
-(``frame`` an int, ``emotion`` a str, the scores floats; ``face_id`` ``None`` where no tracker ran).
+(``frame`` an int, ``emotion`` a str, the scores floats).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class Timeline(Sequence[dict[str, Any]]):
         try:
             import pandas
         except ImportError:
-            raise ImportError("Timeline.to_pandas needs pandas: pip install pandas") from None
+            raise ImportError("Timeline.to_pandas needs pandas: pip install 'fer-video[pandas]'") from None
         return pandas.DataFrame(self._rows, columns=self.columns)
 
     def to_csv(self, path: Path | str, force: bool = False) -> Path:

@@ -70,8 +70,9 @@ class Pipeline:
     optional, and leaving a stage out changes what comes out:
 
     - ``tracker``: gives each face a ``face_id`` that stays with it from frame to frame. Without
-      one, every face's ``face_id`` is ``None`` (the timeline's column is empty), a smoother cannot
-      tell faces apart, and every face is scored on every frame (``classify_every`` needs the ids).
+      one, a face's ``face_id`` is only its number among the faces of its frame (0, 1, ...), so a
+      smoother may mix two faces' scores, boxes stay put between detections instead of moving on,
+      and every face is scored on every frame (``classify_every`` needs the ids).
     - ``smoother``: turns each face's ``raw_scores`` into steadier ``scores``. Without one,
       ``scores`` are the raw scores of each frame, and the timeline has no ``raw_*`` columns.
     - ``annotator``: draws what the sinks that show pictures write. Without one they write the

@@ -64,7 +64,7 @@ def test_to_pandas_gives_the_csvs_frame(command_and_call):
 
 def test_to_pandas_without_pandas_says_what_to_install(command_and_call, monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas now fails, as where it is not installed
-    with pytest.raises(ImportError, match=r"^Timeline.to_pandas needs pandas: pip install pandas$"):
+    with pytest.raises(ImportError, match=r"^Timeline.to_pandas needs pandas: pip install 'fer-video\[pandas\]'$"):
         command_and_call[1].to_pandas()
 
 
