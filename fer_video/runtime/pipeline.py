@@ -78,8 +78,8 @@ class Pipeline:
     - ``annotator``: draws what the sinks that show pictures write. Without one they write the
       frames as they came.
     - ``sinks``: where frames go (files, a window, a page); without any, a run writes nothing.
-      Each file sink writes one file (its ``output``) and, like the command, refuses an existing
-      one unless given ``force=True``.
+      A file sink writes one file, its ``output``; like the command, the ``csv``, ``jsonl`` and
+      ``video`` sinks refuse an existing one unless made with ``force=True``.
     - ``progress``: a progress bar on stderr (the command's, which ``-q`` hides).
 
     The command's defaults are ``mediapipe``, ``fernet``, ``iou``, ``ema`` and ``overlay``, and
