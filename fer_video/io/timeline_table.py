@@ -27,8 +27,8 @@ REAL = frozenset({"time_s", "detector_score", "confidence", *EMOTIONS, *(f"raw_{
 class Timeline(Sequence[dict[str, Any]]):
     """The rows of a timeline, in the order the run wrote them, and its ``columns`` in the CSV's order.
 
-    ``summary`` is the run's :class:`~fer_video.RunSummary` (frames, faces, speed) when the timeline
-    comes from :func:`fer_video.analyze`, ``None`` when read from a file.
+    ``summary`` is the run's ``RunSummary`` (frames, faces, speed) when the timeline comes from
+    ``fer_video.analyze``, ``None`` when read from a file.
     """
 
     def __init__(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], summary: Any = None) -> None:
