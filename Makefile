@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean docs
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,14 +21,19 @@ demo: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
-test: lint  # in a shuffled order (the seed is printed): no test may lean on another's leftovers
+# The suite runs in a shuffled order (the seed is printed): no test may lean on another's leftovers. The docs
+# site's strict build and every Python block of README.md and docs/ run in it (tests/e2e/test_docs.py).
+test: lint
 	$(BIN)/pytest --random-order
+
+docs: $(BIN)/.installed  # the documentation site in site/ (mkdocs serve: while writing it)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/pipeline_speed.py --levers
 
 clean:
-	rm -rf $(VENV) fer-video-demo .pytest_cache
+	rm -rf $(VENV) fer-video-demo .pytest_cache site
 
 .PHONY: bench-fer
 bench-fer: $(BIN)/.installed
@@ -38,9 +43,12 @@ bench-fer: $(BIN)/.installed
 bench-serve: $(BIN)/.installed
 	$(BIN)/python benchmarks/serve_latency.py
 
-.PHONY: report-screenshots
+.PHONY: report-screenshots docs-pictures
 report-screenshots: $(BIN)/.installed
 	$(BIN)/python examples/make_report_screenshots.py
+
+docs-pictures: report-screenshots  # the README's pictures: the report's two and an annotated frame
+	$(BIN)/python examples/make_annotated_frame.py
 
 .PHONY: bench-batch
 bench-batch: $(BIN)/.installed

@@ -3,7 +3,7 @@ against a shell loop running ``fer-video timeline`` once per file; and Ray's own
 
 Every way runs in its own process(es) in one run, on the same clips (720p, 30 fps, with audio, from
 :mod:`fer_video.io.sample_video`), end to end: start-up and model loading included, as a user waits for
-them. The Ray engine runs against a head started beforehand on this machine, as the README starts one;
+them. The Ray engine runs against a head started beforehand on this machine, as docs/batch.md starts one;
 its start-up is reported apart. Then Ray's costs that decide how a cluster scales: the overhead of a
 task, shipping a video's bytes to a task and outputs back (per MB, here through one machine's object
 store; a network adds its own), and loading the models in a worker.

@@ -2,13 +2,20 @@
 
 This module is the public API: a plugin or a program needs nothing beyond the names in
 ``__all__``, and those keep working across releases. Everything under ``fer_video.*`` that
-is not re-exported here may move. Running a pipeline::
+is not re-exported here may move. A video's timeline in memory, as ``fer-video timeline`` makes it::
+
+    import fer_video
+
+    timeline = fer_video.analyze("talk.mp4", detect_every=1)
+    frame = timeline.to_pandas()
+
+Running a pipeline of one's own stages and sinks::
 
     from fer_video import Pipeline, PluginManager, open_source
 
 Writing a plugin: implement a protocol (``Detector``, ``Classifier``, ``Tracker``,
 ``Smoother``, ``Sink``...), return a ``StageFactory`` from a hook decorated with ``hookimpl``,
-and register the module under the ``fer_video`` entry-point group (see the README's plugin guide).
+and register the module under the ``fer_video`` entry-point group (see the docs' plugin guide).
 
 Names are imported when first used, so that ``import fer_video`` (which every plugin and the
 ``fer-video`` command do first) stays light: the command answers Ctrl+C before NumPy and OpenCV load.
@@ -51,6 +58,10 @@ _LAZY = {
     "Pipeline": "fer_video.runtime.pipeline",
     "RunSummary": "fer_video.runtime.pipeline",
     "open_source": "fer_video.io.sources",
+    # the timeline in memory: what `fer-video timeline` writes, as rows
+    "analyze": "fer_video.runtime.analyze",
+    "Timeline": "fer_video.io.timeline_table",
+    "read_timeline": "fer_video.io.timeline_table",
     # writing outputs the way built-in sinks do
     "AtomicFile": "fer_video.io.atomic",
     "H264Writer": "fer_video.io.ffmpeg",
@@ -66,12 +77,14 @@ if TYPE_CHECKING:
     from fer_video.io.atomic import AtomicFile
     from fer_video.io.ffmpeg import H264Writer
     from fer_video.io.sources import open_source
+    from fer_video.io.timeline_table import Timeline, read_timeline
     from fer_video.plugins.factories import ClassifierFactory, StageFactory
     from fer_video.plugins.manager import PluginManager
     from fer_video.protocols import Annotator, Classifier, Detector, Sink, Smoother, Source, Tracker
 
     # isort: split
     from fer_video.protocols import StopPipeline, SupportsClose, SupportsDiscard
+    from fer_video.runtime.analyze import analyze
     from fer_video.runtime.pipeline import Pipeline, RunSummary
     from fer_video.types import Face, Frame, RunInfo, SourceInfo, SourceKind
 
@@ -112,7 +125,10 @@ __all__ = [
     "StopPipeline",
     "SupportsClose",
     "SupportsDiscard",
+    "Timeline",
     "Tracker",
+    "analyze",
     "hookimpl",
     "open_source",
+    "read_timeline",
 ]

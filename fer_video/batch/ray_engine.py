@@ -5,7 +5,7 @@ them to a scratch folder on its node, analyses them exactly as the local engine 
 (:func:`fer_video.batch.video.analyse_video`), and returns its outputs' bytes, which the driver writes
 and publishes itself. So outputs appear only where the driver runs, whole, and resuming and the
 summary are the local engine's. Each Ray worker process loads the models once and keeps them for the
-videos it is given next. A video is read whole into memory on both sides: see the README for the
+videos it is given next. A video is read whole into memory on both sides: see docs/batch.md for the
 sizes this suits. With shared storage (``--shared-storage``: every node sees the inputs and the output
 folder at the same paths), tasks read the videos and publish the outputs there themselves, as local
 workers do, and nothing is shipped.

@@ -7,19 +7,26 @@ import json
 from pathlib import Path
 
 from fer_video import hookimpl
-from fer_video.io.atomic import clean_stale, discard, partial_path, publish, special_kind
+from fer_video.io.atomic import clean_stale, discard, partial_path, publish, special_kind, written_in_place
 from fer_video.io.timeline_rows import columns, rows
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Frame, RunInfo
 
 
 class _TimelineFile:
-    def __init__(self, output: Path | str | None = None) -> None:
+    """``force=True`` replaces an existing file, as ``--force`` does (the commands check their outputs
+    before building a sink, and tell it so); without it, an existing file is refused before any work."""
+
+    def __init__(self, output: Path | str | None = None, force: bool = False) -> None:
         if output is None:
             raise ValueError("needs an output file (e.g. --csv timeline.csv)")
         self.output = Path(output)
         if special_kind(self.output) in ("socket", "block device"):
             raise ValueError(f"{self.output} is a {special_kind(self.output)}; name a file, a FIFO or /dev/null")
+        if self.output.is_dir():
+            raise ValueError(f"{self.output} is a folder; name a file (force never replaces a folder)")
+        if self.output.exists() and not force and not written_in_place(self.output):
+            raise FileExistsError(f"{self.output} already exists; pass force=True to overwrite it")
         self._partial = partial_path(self.output)
         self._handle = None
         self.smoothed = False
@@ -90,7 +97,8 @@ class JsonLinesSink(_TimelineFile):
 @hookimpl
 def fer_video_sinks() -> list[StageFactory]:
     return [
-        StageFactory("csv", CsvSink, "tidy emotion timeline CSV (output=FILE)", writes="timeline", suffixes=(".csv",)),
-        StageFactory("jsonl", JsonLinesSink, "the timeline as JSON Lines (output=FILE)", writes="timeline",
+        StageFactory("csv", CsvSink, "tidy emotion timeline CSV (output=FILE, force=false)", writes="timeline",
+                     suffixes=(".csv",)),
+        StageFactory("jsonl", JsonLinesSink, "the timeline as JSON Lines (output=FILE, force=false)", writes="timeline",
                      suffixes=(".jsonl", ".json")),
     ]

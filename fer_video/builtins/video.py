@@ -26,13 +26,17 @@ class VideoSink:
     """
 
     def __init__(self, output: Path | str | None = None, preset: str = "ultrafast", crf: int | None = None,
-                 qp: int | None = None, annotated: bool = True) -> None:
+                 qp: int | None = None, annotated: bool = True, force: bool = False) -> None:
         if output is None:
             raise ValueError("needs an output file (e.g. -o annotated.mp4)")
         self.output = Path(output)
         if special_kind(self.output) not in (None, "character device"):
             raise ValueError(f"{self.output} is a {special_kind(self.output)}; an MP4 needs a file it can seek in "
                              "(name a regular file, or /dev/null to discard the video)")
+        if self.output.is_dir():
+            raise ValueError(f"{self.output} is a folder; name a file (force never replaces a folder)")
+        if self.output.is_file() and not force:  # the commands check first, and pass force=True once --force allows
+            raise FileExistsError(f"{self.output} already exists; pass force=True to overwrite it")
         if crf is not None and qp is not None:
             raise ValueError("give crf (constant quality) or qp (constant quantizer), not both")
         self.preset = preset

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
-from pathlib import Path
 
 from fer_video.plugins.manager import PluginManager
 from fer_video.runtime.analysis import sink_for
@@ -19,23 +18,13 @@ def pipeline_config(args: argparse.Namespace, plugins: PluginManager, main_sinks
     sinks that write the timeline with those suffixes.
     """
     config = PipelineConfig.from_toml(args.config) if args.config else PipelineConfig()
-    for kind in SINGLE_STAGES:
+    stages = {}
+    for kind in SINGLE_STAGES:  # --detector haar --detector-opt a=1 is the table {name = "haar", a = 1}
+        options = dict(parse_option(text) for text in getattr(args, f"{kind}_opt") or [])
         name = getattr(args, kind)
-        if name:
-            setattr(config, kind, StageChoice(name))
-        for text in getattr(args, f"{kind}_opt") or []:
-            key, value = parse_option(text)
-            getattr(config, kind).options[key] = value
-    if args.weights:
-        if not Path(args.weights).exists():
-            raise FileNotFoundError(f"--weights {args.weights} does not exist; name a .tflite, .keras or .h5 file")
-        config.classifier.options["weights"] = args.weights
-    if args.margin is not None:
-        config.margin = args.margin
-    if args.detect_every is not None:
-        config.detect_every = args.detect_every
-    if args.classify_every is not None:
-        config.classify_every = args.classify_every
+        stages[kind] = {**({"name": name} if name else {}), **options}
+    config.with_options(weights=args.weights, margin=args.margin, detect_every=args.detect_every,
+                        classify_every=args.classify_every, **stages)
     for name in args.sink or []:
         config.sinks.append(StageChoice(name))
     main_sinks = tuple(main_sinks)

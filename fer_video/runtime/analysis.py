@@ -8,6 +8,7 @@ plugin's sink can take the place of a built-in one.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,7 +118,21 @@ def prepare_analysis(config: PipelineConfig, plugins: PluginManager, source: str
     folder_output = output if input_path is not None and input_path.is_dir() else None
     check_outputs(input_path, outputs, force, folder_output)
 
-    built = [plugins.create("sink", c.name, **c.options) for c in choices]  # cheap: fail fast
+    built = [_checked_sink(plugins, c) for c in choices]  # cheap: fail fast
     pipeline = build_pipeline(config, plugins, open_source(source, **(source_options or {})), built,
                               **pipeline_options)
     return Analysis(pipeline, outputs)
+
+
+def _checked_sink(plugins: PluginManager, choice: StageChoice) -> Any:
+    """The sink, told its output passed :func:`check_outputs` when it names a ``force`` parameter (the csv
+    sink refuses an existing file on its own, for a program that builds it without a command around it)."""
+    options = dict(choice.options)
+    create = plugins.find("sink", choice.name).factory.create
+    try:
+        takes_force = "force" in inspect.signature(create).parameters
+    except (TypeError, ValueError):  # a callable without a signature
+        takes_force = False
+    if takes_force and options.get("output"):
+        options.setdefault("force", True)
+    return plugins.create("sink", choice.name, **options)

@@ -27,6 +27,7 @@ besides ``name`` is passed to the stage as an option; command-line flags
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from fer_video.plugins.manager import PluginManager
 from fer_video.runtime.pipeline import CLASSIFY_EVERY, DETECT_EVERY, Pipeline
 
 SINGLE_STAGES = ("detector", "classifier", "tracker", "smoother", "annotator")
+NUMBERS = ("margin", "detect_every", "classify_every")
 DEFAULTS = {"detector": "mediapipe", "classifier": "fernet", "tracker": "iou", "smoother": "ema",
             "annotator": "overlay"}
 
@@ -75,19 +77,47 @@ class PipelineConfig:
         config = cls()
         for key, value in data.items():
             if key in SINGLE_STAGES:
-                setattr(config, key, _choice(value, f"{path} [{key}]"))
+                setattr(config, key, stage_choice(value, f"{path} [{key}]"))
             elif key == "sinks":
-                config.sinks = [_choice(item, f"{path} [[sinks]]") for item in value]
-            elif key in ("margin", "detect_every", "classify_every"):
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ValueError(f"{path}: {key} must be a number, not {value!r}")
-                setattr(config, key, float(value) if key == "margin" else int(value))
+                config.sinks = [stage_choice(item, f"{path} [[sinks]]") for item in value]
+            elif key in NUMBERS:
+                setattr(config, key, _number(key, value, f"{path}: "))
             else:
                 raise ValueError(
                     f"{path}: unknown table or key {key!r}; "
                     f"use {', '.join(SINGLE_STAGES)}, sinks, margin, detect_every or classify_every"
                 )
         return config
+
+    def with_options(self, *, weights: str | Path | None = None, margin: float | None = None,
+                     detect_every: int | None = None, classify_every: int | None = None,
+                     **stages: str | Mapping[str, Any] | None) -> PipelineConfig:
+        """These choices with options named as in the TOML file and the command line, the way the flags
+        override ``--config``: ``detector="haar"`` (``--detector haar``), ``detector={"name": "haar",
+        "min_neighbors": 6}`` (a ``[detector]`` table), ``detector={"model": "short"}`` without a name
+        (``--detector-opt model=short``: options for the stage already chosen), ``weights=`` (``--weights``),
+        ``margin=``, ``detect_every=``, ``classify_every=``. ``None`` leaves a choice as it is. Changes
+        ``self`` and returns it."""
+        for kind, value in stages.items():
+            if kind not in SINGLE_STAGES:
+                raise TypeError(f"unknown stage {kind!r}; the stages are {', '.join(SINGLE_STAGES)}")
+            if isinstance(value, str):
+                setattr(self, kind, StageChoice(value))
+            elif isinstance(value, Mapping):
+                options = dict(value)
+                if "name" in options:
+                    setattr(self, kind, StageChoice(str(options.pop("name"))))
+                getattr(self, kind).options.update(options)
+            elif value is not None:
+                raise ValueError(f"{kind} must be a stage's name or a table of its options, not {value!r}")
+        if weights is not None:
+            if not Path(weights).exists():
+                raise FileNotFoundError(f"weights {weights} does not exist; name a .tflite, .keras or .h5 file")
+            self.classifier.options["weights"] = str(weights)
+        for key, value in (("margin", margin), ("detect_every", detect_every), ("classify_every", classify_every)):
+            if value is not None:
+                setattr(self, key, _number(key, value))
+        return self
 
     def build(self, plugins: PluginManager) -> dict[str, Any]:
         """Create the detector, classifier, tracker, smoother and annotator (in that order), once every
@@ -109,7 +139,17 @@ class PipelineConfig:
                         detect_every=self.detect_every, classify_every=self.classify_every, **options)
 
 
-def _choice(table: Any, where: str) -> StageChoice:
+def _number(key: str, value: Any, where: str = "") -> float | int:
+    """``margin`` as a float, ``detect_every`` and ``classify_every`` as whole numbers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{where}{key} must be a number, not {value!r}")
+    if key != "margin" and int(value) < 1:  # checked again by the Pipeline; here before any model loads
+        raise ValueError(f"{where}{key} must be 1 or more, not {value}")
+    return float(value) if key == "margin" else int(value)
+
+
+def stage_choice(table: Any, where: str) -> StageChoice:
+    """A stage as a TOML file gives it: its name alone, or a table with a name and its options."""
     if isinstance(table, str):
         return StageChoice(table)
     if not isinstance(table, dict) or "name" not in table:

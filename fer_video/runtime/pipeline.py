@@ -66,6 +66,25 @@ class RunSummary:
 class Pipeline:
     """Runs a source through the stages and hands every analysed frame to each sink.
 
+    Required: ``source`` (``open_source(path)``), ``detector`` and ``classifier``. The rest is
+    optional, and leaving a stage out changes what comes out:
+
+    - ``tracker``: gives each face a ``face_id`` that stays with it from frame to frame. Without
+      one, a face's ``face_id`` is only its number among the faces of its frame (0, 1, ...), so a
+      smoother may mix two faces' scores, boxes stay put between detections instead of moving on,
+      and every face is scored on every frame (``classify_every`` needs the ids).
+    - ``smoother``: turns each face's ``raw_scores`` into steadier ``scores``. Without one,
+      ``scores`` are the raw scores of each frame, and the timeline has no ``raw_*`` columns.
+    - ``annotator``: draws what the sinks that show pictures write. Without one they write the
+      frames as they came.
+    - ``sinks``: where frames go (files, a window, a page); without any, a run writes nothing.
+      A file sink writes one file, its ``output``; like the command, the ``csv``, ``jsonl`` and
+      ``video`` sinks refuse an existing one unless made with ``force=True``.
+    - ``progress``: a progress bar on stderr (the command's, which ``-q`` hides).
+
+    The command's defaults are ``mediapipe``, ``fernet``, ``iou``, ``ema`` and ``overlay``, and
+    :func:`fer_video.analyze` runs them with their rows kept in memory.
+
     A video file is processed frame by frame without drops; a live source (webcam) hands
     out only its newest frame, so a slow analysis skips frames rather than lagging (the two
     :class:`~fer_video.runtime.mailbox.BufferPolicy`).

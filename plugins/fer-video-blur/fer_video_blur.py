@@ -1,6 +1,6 @@
 """fer-video-blur: a ``soft-blur`` annotator that hides every detected face under a Gaussian blur.
 
-A third-party fer-video plugin and the worked example of the README's plugin guide. fer-video
+A third-party fer-video plugin and the worked example of the docs' plugin guide. fer-video
 finds it through the ``fer_video`` entry point in this distribution's pyproject.toml, and it
 imports nothing from fer-video beyond the public API (``fer_video.__all__``). Any sink that shows
 pictures (``video``, ``image``, ``window``, ``web``) writes what it draws.

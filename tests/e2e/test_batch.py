@@ -209,7 +209,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def ray_cluster():
-    """A real Ray head on this machine, as a user starts one by hand (README), with a token of its own;
+    """A real Ray head on this machine, as a user starts one by hand (docs/batch.md), with a token of its own;
     stopped, with every process it started, at the end."""
     pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'fer-video[ray]'); CI installs it")
     ray_cli = os.path.join(os.path.dirname(sys.executable), "ray")

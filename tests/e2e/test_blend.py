@@ -41,7 +41,7 @@ def test_networks_of_another_architecture_are_refused_in_one_line(tmp_path):
     out = tmp_path / "fernet.weights.h5"
     refused = run_cli("blend", "--model", "fernet", "--weights", shipped("fernet.weights.h5"),
                       shipped("model3.tflite"), "--data", FER2013, "--out", out)
-    assert refused.returncode == 1, refused.stderr  # an input problem (README: exit codes)
+    assert refused.returncode == 1, refused.stderr  # an input problem (docs/commands.md: exit codes)
     assert "model3" in refused.stderr and "Traceback" not in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
     assert not out.exists()

@@ -16,7 +16,7 @@ FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.M | re.S)
 
 
 def _sources() -> dict[str, str]:
-    """Each Python file of examples/, plugins/ (the README's worked example) and tests/faulty_plugin,
+    """Each Python file of examples/, plugins/ (the plugin guide's worked example) and tests/faulty_plugin,
     and each Python block of the README and docs/, by a name a failure can point at."""
     files = [*REPO.glob("examples/**/*.py"), *REPO.glob("plugins/**/*.py"), *REPO.glob("tests/faulty_plugin/*.py")]
     sources = {str(path.relative_to(REPO)): path.read_text() for path in sorted(files)}
@@ -67,7 +67,7 @@ SOURCES = _sources()
 
 def test_there_are_examples_to_check():
     assert "examples/my_detector_plugin.py" in SOURCES and "tests/faulty_plugin/fer_video_faulty.py" in SOURCES
-    assert any(name.startswith("README.md:") for name in SOURCES), "the README's plugin guide has no Python block"
+    assert any(name.startswith("README.md:") for name in SOURCES), "the README has no Python block"
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
