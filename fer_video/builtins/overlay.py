@@ -75,7 +75,7 @@ class OverlayStyle:
         while size >= MIN_FONT_PX:
             pad = max(2, round(0.25 * size))
             text_height = line_height(size)
-            style = cls(font_px=size, thickness=max(1, round(size / 10)), pad=pad,
+            style = cls(font_px=size, thickness=max(1, round(size / 12)), pad=pad,
                         row=text_height + round(ROW_GAP_EM * size), text_height=text_height,
                         name_width=max(text_width(name, size) for name in EMOTIONS) + 2 * pad,
                         bar_width=round(BAR_EM * size))
@@ -181,17 +181,17 @@ class OverlayAnnotator:
                chart: Rect) -> None:
         """Seven rows, an emotion's name and a bar as long as its score, on the frame darkened behind them."""
         left, top, chart_width, chart_height = chart
-        panel = canvas[top:top + chart_height, left:left + chart_width]
-        cv2.convertScaleAbs(panel, dst=panel, alpha=DARKEN)
-        names = self._sprites.get(("names", style.font_px), lambda: WhiteText(
-            stack([render_mask(name, style.font_px) for name in EMOTIONS], style.row)))
-        names_top, names_left = top + style.pad, left + style.pad
-        names.blend(canvas[names_top:names_top + names.shape[0], names_left:names_left + names.shape[1]])
         bar_left = left + style.pad + style.name_width
+        names = self._sprites.get(("names", style.font_px), lambda: WhiteText(
+            stack([render_mask(name, style.font_px) for name in EMOTIONS], style.row,
+                  (chart_height, style.pad + style.name_width), style.pad), darken=DARKEN))
+        names.blend(canvas[top:top + chart_height, left:bar_left])  # the names, the frame darkened around them
+        bars = canvas[top:top + chart_height, bar_left:left + chart_width]
+        cv2.convertScaleAbs(bars, dst=bars, alpha=DARKEN)
         inset = max(1, style.text_height // 6)
         for i, value in enumerate(face.scores):
             length = int(round(style.bar_width * float(value)))
             if length > 0:
-                row_top = names_top + i * style.row
+                row_top = top + style.pad + i * style.row
                 cv2.rectangle(canvas, (bar_left, row_top + inset),
                               (bar_left + length - 1, row_top + style.text_height - inset), colour, -1)

@@ -79,7 +79,7 @@ class SpriteCache:
     """Pictures made once and reused (text masks, labels), the least recently used dropped beyond
     ``keep``; safe to share between the sink threads that draw frames."""
 
-    def __init__(self, keep: int = 512) -> None:
+    def __init__(self, keep: int = 256) -> None:
         self.keep = keep
         self._items: OrderedDict[Any, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -105,30 +105,32 @@ class SpriteCache:
 
 
 class WhiteText:
-    """White text ready to blend: per pixel, how much of the picture under it stays (``255 - alpha``)
-    and the white it adds (``alpha``), on three channels, so a blend is two in-place operations."""
+    """White text ready to blend: per pixel, how much of the picture under it stays (``255 - alpha``,
+    times ``darken``) and the white it adds (``alpha``), on three channels, so a blend is two in-place
+    operations. ``darken`` below 1 also dims the picture around the text, in the same two."""
 
-    def __init__(self, mask: np.ndarray) -> None:
+    def __init__(self, mask: np.ndarray, darken: float = 1.0) -> None:
         ink = cv2.merge([mask, mask, mask])
-        self.keep = cv2.bitwise_not(ink)
+        self.keep = cv2.bitwise_not(ink) if darken == 1 else cv2.convertScaleAbs(cv2.bitwise_not(ink), alpha=darken)
         self.ink = ink
         self.shape = mask.shape
         self.keep.flags.writeable = self.ink.flags.writeable = False
 
     def blend(self, region: np.ndarray) -> None:
-        """``region * (1 - alpha) + 255 * alpha``, in place; ``region`` is this text's shape (cut where
-        a frame ends: the text is cut to it)."""
+        """``region * darken * (1 - alpha) + 255 * alpha``, in place; ``region`` is this text's shape (or
+        less, where a frame ends: the text is cut to it)."""
         height, width = region.shape[:2]
         cv2.multiply(region, self.keep[:height, :width], dst=region, scale=1 / 255)
         cv2.add(region, self.ink[:height, :width], dst=region)
 
 
-def stack(masks: list[np.ndarray], row: int) -> np.ndarray:
-    """Masks one under the other, ``row`` pixels apart, in one mask as wide as the widest."""
-    out = np.zeros(((len(masks) - 1) * row + max(m.shape[0] for m in masks), max(m.shape[1] for m in masks)),
-                   np.uint8)
+def stack(masks: list[np.ndarray], row: int, size: tuple[int, int], margin: int) -> np.ndarray:
+    """Masks one under the other, ``row`` pixels apart, ``margin`` from the top and left of a mask of
+    ``size`` (height, width)."""
+    out = np.zeros(size, np.uint8)
     for i, mask in enumerate(masks):
-        out[i * row:i * row + mask.shape[0], :mask.shape[1]] = mask
+        top = margin + i * row
+        out[top:top + mask.shape[0], margin:margin + mask.shape[1]] = mask
     return out
 
 
