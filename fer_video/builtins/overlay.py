@@ -5,7 +5,7 @@ Text is DejaVu Sans (see :mod:`fer_video.builtins.text_sprites`), :data:`FONT_PX
 em on a 360-line frame and in proportion on larger ones, so the overlay looks the same on a 360p and a
 1080p copy. The chart goes beside the box, on whichever side has room, and inside the frame when the
 face is at an edge. Every string is rendered once and pasted or blended after that: the overlay costs
-about what the Hershey one it replaced did (see ``benchmarks/``).
+about what the Hershey one it replaced did (``benchmarks/overlay_speed.py``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from fer_video.types import Face, Frame
 
 FONT_PX_360P = 18
 """The font's size (pixels to the em) on a frame 360 lines high: DejaVu Sans's capitals and digits are
-then 13 px high (0.73 em), its x-height 10 px (0.55 em), a pixel above the 12 px a glance needs.
-Taller frames scale it; shorter ones keep it while the chart still fits."""
+then 13 px high (0.73 em), its x-height 10 px (0.55 em): a pixel of margin over the 12 px promised.
+Taller frames scale it; shorter and narrow ones keep it while the chart still fits, then shrink it."""
 MIN_FONT_PX = 8
 """Below this, on a thumbnail-sized frame, no label or chart is drawn: only the boxes."""
 ROW_GAP_EM = 0.3
@@ -68,10 +68,10 @@ class OverlayStyle:
         return self.text_height + 2 * self.pad
 
     @classmethod
-    def for_size(cls, height: int, width: int, font_px: int | None = None) -> OverlayStyle | None:
+    def for_size(cls, height: int, width: int) -> OverlayStyle | None:
         """The style for a frame ``height`` x ``width``, its chart fitting :data:`CHART_SHARE` of it;
         ``None`` when even :data:`MIN_FONT_PX` does not fit (a thumbnail: boxes only)."""
-        size = font_px or max(FONT_PX_360P, round(FONT_PX_360P * height / 360))
+        size = max(FONT_PX_360P, round(FONT_PX_360P * height / 360))
         while size >= MIN_FONT_PX:
             pad = max(2, round(0.25 * size))
             text_height = line_height(size)

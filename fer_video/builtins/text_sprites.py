@@ -2,11 +2,11 @@
 
 OpenCV's Hershey fonts are stroke fonts: at the sizes a 360p frame allows they blur into "ongry"
 for "angry". Text here is DejaVu Sans, the font matplotlib ships (a dependency), rendered by
-Pillow's FreeType (a matplotlib dependency too; the opencv-contrib wheels on PyPI are built without
-``cv2.freetype``). Rendering a string costs a few hundred microseconds, so each distinct string at
-each size becomes an alpha mask once, kept in a bounded cache, and is alpha-blended onto frames
-after that: the overlay's seven emotion names are rendered once per frame size, a label such as
-``#0 happy 87%`` once per id, emotion and percentage.
+Pillow's FreeType (a matplotlib dependency too; the opencv-contrib-python wheel installed with
+fer-video, 4.11, has no ``cv2.freetype``). Rendering a string costs a few hundred microseconds, so
+each distinct string at each size becomes an alpha mask once, kept in a bounded cache, and is
+alpha-blended onto frames after that: the overlay's seven emotion names are rendered once per frame
+size, a label such as ``#0 happy 87%`` once per id, emotion and percentage.
 """
 
 from __future__ import annotations
