@@ -2,7 +2,8 @@
 
 An annotator draws a frame for the sinks that show it (the video, image, window and web sinks);
 the sinks only write what it drew. Each returns a new image and leaves ``frame.image`` as it is,
-so the timeline sinks and any other sink of the run still see the original pixels.
+so the timeline sinks and any other sink of the run still see the original pixels. The overlay, the
+largest, has a module of its own (:mod:`fer_video.builtins.overlay`).
 """
 
 from __future__ import annotations
@@ -12,61 +13,10 @@ import numpy as np
 
 from fer_video import hookimpl
 from fer_video.builtins.options import number, whole_number
-from fer_video.emotions import EMOTIONS
+from fer_video.builtins.overlay import OverlayAnnotator
 from fer_video.io.reused_images import ReusedImages
-from fer_video.palette import face_colour_bgr
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Frame
-
-
-class OverlayAnnotator:
-    """Each face's box in its id's colour, a label with its id, top emotion and confidence, and
-    a bar chart of the seven scores beside the box."""
-
-    def __init__(self) -> None:
-        self._canvases = ReusedImages()
-
-    def annotate(self, frame: Frame) -> np.ndarray:
-        canvas = self._canvases.copy_of(frame.image)
-        scale = max(0.4, min(1.2, canvas.shape[0] / 1000))
-        thickness = max(1, int(round(2 * scale)))
-        for face in frame.faces:
-            colour = face_colour_bgr(face.face_id)
-            x, y, w, h = face.box
-            cv2.rectangle(canvas, (x, y), (x + w, y + h), colour, thickness)
-            if face.scores is None:
-                continue
-            label = f"#{face.face_id} {face.emotion} {face.confidence:.0%}"
-            _label(canvas, label, x, y, colour, scale, thickness)
-            _bars(canvas, face.scores, x + w + 4, y, colour, scale)
-        return canvas
-
-
-def _label(canvas, text, x, y, colour, scale, thickness) -> None:
-    (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, thickness)
-    top = max(0, y - th - base - 4)
-    cv2.rectangle(canvas, (x, top), (x + tw + 6, top + th + base + 4), colour, -1)
-    cv2.putText(canvas, text, (x + 3, top + th + 2), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale,
-                (255, 255, 255), thickness, cv2.LINE_AA)
-
-
-def _bars(canvas, scores, left, top, colour, scale) -> None:
-    """Seven horizontal bars with the emotion names, placed beside the box (inside the frame)."""
-    row = max(10, int(16 * scale))
-    width = int(110 * scale)
-    name_width = int(62 * scale)
-    left = min(left, canvas.shape[1] - width - name_width - 2)
-    top = min(max(0, top), canvas.shape[0] - row * len(EMOTIONS) - 2)
-    if left < 0 or top < 0:
-        return
-    panel = canvas[top : top + row * len(EMOTIONS), left : left + name_width + width]
-    panel[:] = (panel * 0.45).astype(np.uint8)  # darken behind the chart so it reads on any frame
-    for i, (name, value) in enumerate(zip(EMOTIONS, scores)):
-        y = top + i * row
-        cv2.putText(canvas, name[:8], (left + 2, y + row - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.38 * scale,
-                    (255, 255, 255), 1, cv2.LINE_AA)
-        length = int(width * float(value))
-        cv2.rectangle(canvas, (left + name_width, y + 2), (left + name_width + length, y + row - 3), colour, -1)
 
 
 class BlurAnnotator:

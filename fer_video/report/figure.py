@@ -32,6 +32,14 @@ def figure_size(faces: int) -> tuple[float, float]:
 
 def render_figure(timeline: Timeline, summaries: list[FaceSummary], fmt: str, duration_s: float | None = None) -> bytes:
     """The figure as PNG or SVG bytes (``fmt`` is ``png`` or ``svg``)."""
+    figure = draw_figure(timeline, summaries, duration_s)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)
+    return buffer.getvalue()
+
+
+def draw_figure(timeline: Timeline, summaries: list[FaceSummary], duration_s: float | None = None) -> Figure:
+    """The figure, a panel per face; each emotion's line breaks (NaN) where the face was not seen."""
     size = figure_size(len(summaries))
     figure = Figure(figsize=size, dpi=DPI)
     rows = max(1, len(summaries))
@@ -43,7 +51,8 @@ def render_figure(timeline: Timeline, summaries: list[FaceSummary], fmt: str, du
         axes[0].text(0.5, 0.5, "no faces in this timeline", ha="center", va="center", transform=axes[0].transAxes)
         axes[0].set_yticks([])
     for ax, summary in zip(axes, summaries):
-        x, scores = drawn_points(timeline.face(summary.face_id), timeline.fps, MAX_POINTS)
+        face = timeline.face(summary.face_id)
+        x, scores = drawn_points(face, timeline.fps, MAX_POINTS, timeline.frame_step)
         for i, name in enumerate(EMOTIONS):
             dash = EMOTION_DASHES[name]
             ax.plot(x, scores[:, i], color=EMOTION_COLOURS[name], lw=EMOTION_WIDTHS[name],
@@ -69,6 +78,4 @@ def render_figure(timeline: Timeline, summaries: list[FaceSummary], fmt: str, du
     name = timeline.path.name
     figure.suptitle(f"emotion scores over time · {name}", x=0.07, ha="left", y=1 - 0.06 / size[1], fontsize=9,
                     color="#555555")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)
-    return buffer.getvalue()
+    return figure

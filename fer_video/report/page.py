@@ -19,7 +19,7 @@ from fer_video.emotions import EMOTIONS
 from fer_video.palette import EMOTION_COLOURS, EMOTION_DASHES, EMOTION_WIDTHS, face_colour
 from fer_video.report.downsample import drawn_points
 from fer_video.report.facts import clock
-from fer_video.report.summary import FaceSummary
+from fer_video.report.summary import PEAK_MIN_SCORE, FaceSummary
 from fer_video.report.timeline_file import Timeline
 
 MAX_POINTS = 3000
@@ -46,7 +46,7 @@ def render_page(title: str, timeline: Timeline, summaries: list[FaceSummary], fa
     sections = []
     for summary in summaries:
         face = timeline.face(summary.face_id)
-        x, scores = drawn_points(face, timeline.fps, MAX_POINTS)
+        x, scores = drawn_points(face, timeline.fps, MAX_POINTS, timeline.frame_step)
         charts.append({"id": summary.face_id, "x": _numbers(x, 3), "scores": [_numbers(s, 3) for s in scores.T]})
         sections.append(_face_section(summary, len(x), timed, pictures.get(summary.face_id, FacePictures())))
     data = {
@@ -113,13 +113,16 @@ def _face_section(summary: FaceSummary, points: int, timed: bool, pictures: Face
         "<h3>Scores over time <span class=\"muted\">(drag to zoom, double-click for the whole)</span></h3>",
         f'<div class="chart" data-face-id="{face_id}"></div>',
         note,
-        "<h3>Peak moments</h3>",
+        f'<h3>Peak moments <span class="muted">(top emotion at {PEAK_MIN_SCORE:.0%} or more)</span></h3>',
         f'<div class="peaks">{_peaks(summary, timed, pictures)}</div>',
         "</section>",
     ])
 
 
 def _peaks(summary: FaceSummary, timed: bool, pictures: FacePictures) -> str:
+    if not summary.peaks:
+        return (f'<p class="muted no-peaks">No clear moment: no emotion was this face\'s top one with '
+                f"{PEAK_MIN_SCORE:.0%} or more.</p>")
     cards = []
     for name, peaks in summary.peaks.items():
         top, others = peaks[0], peaks[1:]

@@ -13,8 +13,10 @@ from fer_video.report.timeline_file import FaceTrack
 PEAKS_PER_EMOTION = 3
 PEAK_GAP_S = 5.0
 """Peaks of one emotion at least this far apart count as separate moments (frames, for pictures)."""
-PEAK_SHARE_OF_TOP = 0.5
-"""A further peak is listed only if it reaches half the emotion's highest score."""
+PEAK_MIN_SCORE = 0.5
+"""A peak moment is a row where the emotion is the face's top one with at least this score: it then
+outweighs the other six together, so the still shows that emotion to a person looking at it. A face
+whose surprise never rose above a few percent has no surprise moment to show."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class FaceSummary:
     """Share of its frames in which each emotion was the top one."""
     top_emotion: str
     peaks: dict[str, list[Peak]]
-    """Per emotion, up to :data:`PEAKS_PER_EMOTION` moments, highest first."""
+    """Per emotion that had a moment (top emotion, score at least :data:`PEAK_MIN_SCORE`), up to
+    :data:`PEAKS_PER_EMOTION` moments, highest first; emotions without one are left out."""
     best_row: int
     """The row of its most confident detection: its thumbnail. Rows carried between detections repeat
     their detection's score, and the first of equal rows is the detected one."""
@@ -61,7 +64,8 @@ def summarise(face: FaceTrack, fps: float | None) -> FaceSummary:
     best_row = int(np.argmax(face.detector_scores))  # the first of equals: the detection, not a carried copy
     axis = face.times if fps else face.frames.astype(np.float64)
     gap = PEAK_GAP_S if fps else 1.0
-    peaks = {name: _peaks(face, i, axis, gap) for i, name in enumerate(EMOTIONS)}
+    found = {name: _peaks(face, i, axis, gap) for i, name in enumerate(EMOTIONS)}
+    peaks = {name: moments for name, moments in found.items() if moments}
     return FaceSummary(
         face_id=face.face_id, frames=len(face.frames), seconds=len(face.frames) / fps if fps else None,
         first_s=float(face.times[0]), last_s=float(face.times[-1]), shares=shares,
@@ -70,13 +74,16 @@ def summarise(face: FaceTrack, fps: float | None) -> FaceSummary:
 
 
 def _peaks(face: FaceTrack, column: int, axis: np.ndarray, gap: float) -> list[Peak]:
-    """The highest scores at least ``gap`` apart on ``axis``, greedily from the top."""
+    """The highest scores at least ``gap`` apart on ``axis``, greedily from the top, among the rows
+    where the emotion is the top one with a score of at least :data:`PEAK_MIN_SCORE`."""
     scores = face.scores[:, column]
-    order = np.argsort(-scores, kind="stable")
-    floor = float(scores[order[0]]) * PEAK_SHARE_OF_TOP
+    rows = np.flatnonzero((face.top == column) & (scores >= PEAK_MIN_SCORE))
+    if not len(rows):
+        return []
+    order = rows[np.argsort(-scores[rows], kind="stable")]
     chosen: list[int] = []
     for row in order:
-        if scores[row] < floor or len(chosen) == PEAKS_PER_EMOTION:
+        if len(chosen) == PEAKS_PER_EMOTION:
             break
         if all(abs(axis[row] - axis[other]) >= gap for other in chosen):
             chosen.append(int(row))

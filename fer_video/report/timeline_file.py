@@ -63,6 +63,10 @@ class Timeline:
     """Frames per second, from ``time_s = frame / fps``; ``None`` for pictures (no time axis)."""
     last_frame: int
     """The highest frame index with a face; -1 for a timeline without faces."""
+    frame_step: int = 1
+    """The usual step between the frames the timeline has faces on: 1 for a file, read frame by frame;
+    more for a live source whose analysis skipped frames to keep up. A face missing for a longer step
+    was not seen (see :func:`fer_video.report.downsample.drawn_points`)."""
 
     def face(self, face_id: int) -> FaceTrack:
         return next(face for face in self.faces if face.face_id == face_id)
@@ -190,7 +194,14 @@ def _from_columns(path: Path, columns: dict[str, list], smoothed: bool) -> Timel
                                picture=str(columns["file"][first]) if pictures else None,
                                id_in_picture=int(ids[first]) if pictures else None))
     return Timeline(path=path, faces=faces, rows=len(frames), smoothed=smoothed,
-                    fps=_frame_rate(frames, numbers["time_s"]), last_frame=int(frames.max()) if len(frames) else -1)
+                    fps=_frame_rate(frames, numbers["time_s"]), last_frame=int(frames.max()) if len(frames) else -1,
+                    frame_step=_frame_step(frames))
+
+
+def _frame_step(frames: np.ndarray) -> int:
+    """The median step between the distinct frames that have faces (1 with fewer than two)."""
+    steps = np.diff(np.unique(frames))
+    return max(1, int(np.median(steps))) if len(steps) else 1
 
 
 def _frame_rate(frames: np.ndarray, times: np.ndarray) -> float | None:

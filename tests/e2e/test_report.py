@@ -18,7 +18,7 @@ from fer_video.palette import EMOTION_COLOURS, EMOTION_DASHES, EMOTION_WIDTHS, f
 from fer_video.report import read_timeline
 from fer_video.report.figure import DPI, figure_size
 from fer_video.report.page import MAX_POINTS
-from fer_video.report.summary import summarise
+from fer_video.report.summary import PEAK_MIN_SCORE, summarise
 from tests.support import ARTIFACTS, PLANTED, partial_files, run_cli, synthesise_timeline
 
 HOUR_ROWS = 108_000
@@ -68,7 +68,11 @@ def test_the_best_detection_and_the_peaks_come_from_the_face_itself(analysed):
         assert summary.seconds == pytest.approx(len(face.frames) / 30)
         assert sum(summary.shares.values()) == pytest.approx(1)
         for i, name in enumerate(EMOTIONS):
-            assert summary.peaks[name][0].score == pytest.approx(face.scores[:, i].max())
+            clear = face.scores[(face.top == i) & (face.scores[:, i] >= PEAK_MIN_SCORE), i]
+            if len(clear):
+                assert summary.peaks[name][0].score == pytest.approx(clear.max())
+            else:
+                assert name not in summary.peaks, "a peak where the emotion was never clearly on top"
 
 
 def test_csv_and_jsonl_give_the_same_page(analysed, tmp_path):
@@ -257,6 +261,70 @@ def test_the_page_renders_offline_with_a_zoomable_chart_per_face(analysed, brows
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert not problems, problems
     assert requests == [path.resolve().as_uri()], "the page asked for something beyond itself"
+    page.close()
+
+
+GONE = (69, 90)
+"""Frames the face is missing from in :func:`_calm_face_smiling_once`, at 25 fps: 2.76 s to 3.6 s."""
+
+
+def _calm_face_smiling_once(path: Path) -> Path:
+    """Six seconds at 25 fps of a calm face (surprise never above 4%) that smiles clearly at 1 s and
+    leaves the view for 0.8 s."""
+    table = pd.read_csv(synthesise_timeline(path, seconds=6, fps=25, gap=GONE, smoothed=False))
+    rest = (1 - 0.7 - 0.04) / 5
+    scores = {name: rest for name in EMOTIONS} | {"neutral": 0.7, "surprise": 0.04}
+    for name, value in scores.items():
+        table[name] = value
+    smiling = table["frame"].between(25, 35)
+    table.loc[smiling, list(EMOTIONS)] = [0.8 if name == "happy" else 0.2 / 6 for name in EMOTIONS]
+    table["emotion"] = np.where(smiling, "happy", "neutral")
+    table["confidence"] = np.where(smiling, 0.8, 0.7)
+    table.to_csv(path, index=False)
+    return path
+
+
+def _canvas_column(page, selector: str, x: float) -> list[list[int]]:
+    """The RGBA pixels down the chart's plotting area at data value ``x``, read from its canvas (where
+    nothing is drawn, transparent; a line's pixels keep its colour, their alpha its coverage)."""
+    return page.evaluate("""([selector, x]) => {
+      const box = document.querySelector(selector);
+      const over = box.querySelector(".u-over").getBoundingClientRect();
+      const canvas = box.querySelector("canvas");
+      const frame = canvas.getBoundingClientRect();
+      const scale = canvas.width / frame.width;
+      const [min, max] = [Number(box.dataset.xmin), Number(box.dataset.xmax)];
+      const left = Math.round((over.left - frame.left + (x - min) / (max - min) * over.width) * scale);
+      const top = Math.round((over.top - frame.top) * scale);
+      const pixels = canvas.getContext("2d").getImageData(left, top, 1, Math.round(over.height * scale)).data;
+      const column = [];
+      for (let i = 0; i < pixels.length; i += 4) column.push([pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]]);
+      return column;
+    }""", [selector, x])
+
+
+def test_the_pages_chart_breaks_where_the_face_was_not_seen_and_peaks_are_clear(browser, tmp_path):
+    timeline = _calm_face_smiling_once(tmp_path / "t.csv")
+    assert run_cli("report", timeline, "-o", tmp_path / "r.html").returncode == 0
+    page, problems, requests = _open(browser, tmp_path / "r.html")
+    page.wait_for_selector(".chart[data-ready=true] canvas", timeout=10_000)
+    selector = '.chart[data-face-id="0"]'
+
+    def drawn(column: list[list[int]]) -> int:
+        """Pixels of an emotion's line: opaque enough, and brighter than the grid (#2b3140) can be."""
+        pixels = np.array(column)
+        return int(((pixels[:, 3] >= 100) & (pixels[:, :3].max(axis=1) >= 150)).sum())
+
+    assert drawn(_canvas_column(page, selector, 1.5)) > 0, "the lines where the face was seen"
+    assert drawn(_canvas_column(page, selector, 4.5)) > 0
+    middle = (GONE[0] + GONE[1]) / 2 / 25
+    assert drawn(_canvas_column(page, selector, middle)) == 0, "a line drawn where the face was not seen"
+    peaks = page.locator("section.face .peak")
+    assert [peaks.nth(i).get_attribute("data-emotion") for i in range(peaks.count())] == ["happy", "neutral"]
+    assert "happy 80%" in page.locator("section.face .peaks").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-gap.png"), full_page=True)
+    assert not problems and len(requests) == 1
     page.close()
 
 

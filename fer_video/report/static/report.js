@@ -38,6 +38,7 @@
         { label: data.timed ? "time" : "picture", value: (u, v) => (v == null ? "–" : place(v, 2)) },
         ...data.emotions.map((name, i) => ({
           label: name, stroke: data.colours[i], dash: data.dashes[i], width: data.widths[i],
+          spanGaps: false,  // a null is a stretch the face was not seen: the line breaks there
           value: (u, v) => percent(v),
         })),
       ],
