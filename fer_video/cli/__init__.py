@@ -1,5 +1,5 @@
 """The ``fer-video`` command: parse, run the command's handler, and turn what went wrong into one line
-and an exit code (see ``fer_video.cli.parser`` for the codes).
+and an exit code (see ``fer_video.cli.exit_codes`` for the codes).
 
 Each command lives in a module of its own (``analyse``, ``serve``, ``batch``, ``report``, ``plugins``,
 ``training``), thin over the application layer it calls.
@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import signal
 
-from fer_video.cli.parser import EXIT_INPUT_PROBLEM, EXIT_INTERRUPTED, EXIT_USAGE, build_parser
+from fer_video.cli.exit_codes import EXIT_INPUT_PROBLEM, EXIT_INTERRUPTED, EXIT_USAGE
+from fer_video.cli.parser import build_parser
 from fer_video.messages import UsageError, one_line, say
 from fer_video.plugins.manager import PluginError, PluginManager, UnknownStageError
 

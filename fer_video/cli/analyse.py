@@ -6,7 +6,7 @@ import argparse
 import signal
 from pathlib import Path
 
-from fer_video.cli.parser import EXIT_INPUT_PROBLEM
+from fer_video.cli.exit_codes import EXIT_INPUT_PROBLEM
 from fer_video.cli.stages import own_sink_options, pipeline_config
 from fer_video.io.outputs import check_outputs
 from fer_video.messages import UsageError, say
