@@ -6,14 +6,11 @@ import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from fer_video.emotions import EMOTIONS
-
-if TYPE_CHECKING:
-    from fer_video.protocols import Annotator
 
 
 @dataclass
@@ -69,6 +66,14 @@ class Face:
         return image[top:bottom, left:right]
 
 
+class FrameDrawer(Protocol):
+    """What a frame's ``annotator`` is: anything that draws it, as every
+    :class:`~fer_video.protocols.Annotator` does. Spelled out here rather than imported, so that the
+    data types sit below the protocols that use them."""
+
+    def annotate(self, frame: Frame) -> np.ndarray: ...
+
+
 @dataclass
 class Frame:
     """One image from a source: its index, its time in seconds, the BGR pixels, and its faces."""
@@ -84,7 +89,7 @@ class Frame:
     analysed: bool = True
     """``False`` for a frame handed to the sinks without analysis (a live view paused): no faces were
     looked for, so its empty ``faces`` does not mean there are none."""
-    annotator: Annotator | None = field(default=None, repr=False, compare=False)
+    annotator: FrameDrawer | None = field(default=None, repr=False, compare=False)
     """What draws :meth:`annotated`: the run's annotator, set by the pipeline before the sinks see the frame."""
     _drawn: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
     _drawing: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
