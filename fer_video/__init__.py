@@ -56,7 +56,7 @@ _LAZY = {
     "PluginManager": "fer_video.plugins.manager",
     # running a pipeline
     "Pipeline": "fer_video.runtime.pipeline",
-    "RunSummary": "fer_video.runtime.pipeline",
+    "RunSummary": "fer_video.runtime.run_summary",
     "open_source": "fer_video.io.sources",
     # the timeline in memory: what `fer-video timeline` writes, as rows
     "analyze": "fer_video.runtime.analyze",
@@ -85,7 +85,8 @@ if TYPE_CHECKING:
     # isort: split
     from fer_video.protocols import StopPipeline, SupportsClose, SupportsDiscard
     from fer_video.runtime.analyze import analyze
-    from fer_video.runtime.pipeline import Pipeline, RunSummary
+    from fer_video.runtime.pipeline import Pipeline
+    from fer_video.runtime.run_summary import RunSummary
     from fer_video.types import Face, Frame, RunInfo, SourceInfo, SourceKind
 
 

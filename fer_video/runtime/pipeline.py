@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import copy
-import math
-import os
 import signal
-import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Sequence
 
-from fer_video.framing import Framing
 from fer_video.protocols import (
     Annotator,
     Classifier,
@@ -25,13 +18,18 @@ from fer_video.protocols import (
     changes_scores,
     damaged_input,
     describe,
-    framing_of,
 )
 from fer_video.runtime.buffering import Behind, prefetch
 from fer_video.runtime.face_motion import FaceMotion
+from fer_video.runtime.frame_analysis import FrameAnalysis
 from fer_video.runtime.lifecycle import close_stages, end_sinks, start_sinks
 from fer_video.runtime.mailbox import BufferPolicy
+from fer_video.runtime.run_summary import RunSummary
+from fer_video.runtime.signals import SignalsBetweenFrames
+from fer_video.runtime.stage_failures import Annotating, failing_in
 from fer_video.types import Frame, RunInfo
+
+__all__ = ["CLASSIFY_EVERY", "DETECT_EVERY", "Pipeline", "RunSummary"]
 
 DETECT_EVERY = 3
 """Default detection interval: detection is the costly stage, and between detections the faces move
@@ -44,26 +42,7 @@ from one frame to the next; ``benchmarks/compare_fer.py`` measures the speed thi
 the top emotion with classifying every frame, and ``benchmarks/real_video.py`` the clips' answers."""
 
 
-@dataclass
-class RunSummary:
-    """What a run did: frames and faces seen, time taken, and why it ended early if it did."""
-
-    frames: int = 0
-    faces: int = 0
-    seconds: float = 0.0
-    interrupted: bool = False
-    signal: int | None = None
-    """The signal that interrupted the run: SIGINT (Ctrl+C), SIGTERM or SIGHUP."""
-    stopped_early: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    """What went wrong without spoiling the outputs (a detector's unusable boxes, left out)."""
-
-    @property
-    def fps(self) -> float:
-        return self.frames / self.seconds if self.seconds > 0 else 0.0
-
-
-class Pipeline:
+class Pipeline(FrameAnalysis):
     """Runs a source through the stages and hands every analysed frame to each sink.
 
     Required: ``source`` (``open_source(path)``), ``detector`` and ``classifier``. The rest is
@@ -156,120 +135,10 @@ class Pipeline:
         self.before_frame = before_frame
         self.keep_open = keep_open
 
-    @property
-    def _detection_interval(self) -> int:
-        return 1 if self._unrelated_pictures else self.detect_every
-
-    @property
-    def _unrelated_pictures(self) -> bool:
-        """Pictures (a folder of them, or one) are unrelated: each is a sequence of its own."""
-        return self.source.info.kind.pictures
-
-    @property
-    def _framing(self) -> Framing:
-        """``margin`` when one is set, else the framing the detector declares (see :mod:`fer_video.framing`)."""
-        if self.margin is not None:
-            return Framing.grown_by(self.margin)
-        return framing_of(self.detector) or Framing()
-
     def analyse(self, frame: Frame) -> Frame:
         """Detect (when due), track, classify and smooth the faces of one frame, in place."""
         due = self._analysed % self._detection_interval == 0
         return self._analyse_detected(frame, self._detect(frame) if due else None)
-
-    def _detect(self, frame: Frame) -> list:
-        """The detector's faces on ``frame``, less those no stage could use (see :meth:`_usable`)."""
-        with _failing_in("detector", self.detector, frame):
-            faces = self.detector.detect(frame.image)
-        return self._usable(faces, frame)
-
-    def _usable(self, faces: list, frame: Frame) -> list:
-        """Faces with a finite score and a box of some size that overlaps the frame.
-
-        A plugin detector may return boxes off the frame, of zero or negative size, or NaN scores;
-        cropping those would crash the classifier and writing them would spoil the timeline, so
-        they are left out and counted (the run says so at its end).
-        """
-        height, width = frame.image.shape[:2]
-        kept = []
-        for face in faces:
-            try:
-                x, y, w, h, score = (float(v) for v in (*face.box, face.detector_score))
-            except (TypeError, ValueError):
-                x = math.nan
-            if (all(math.isfinite(v) for v in (x, y, w, h, score)) and w >= 1 and h >= 1
-                    and x < width and y < height and x + w > 0 and y + h > 0):
-                kept.append(face)
-            else:
-                self._unusable += 1
-        return kept
-
-    def _analyse_detected(self, frame: Frame, detected: list | None) -> Frame:
-        """:meth:`analyse` given the detector's faces, or ``None`` on a frame it skipped."""
-        # Each picture of a folder is tracked and smoothed from a copy of the stages as they were
-        # made, so no id or smoothed score carries over from one unrelated photo to the next.
-        tracker, smoother = self.tracker, self.smoother
-        if self._unrelated_pictures:
-            tracker, smoother = copy.deepcopy(tracker), copy.deepcopy(smoother)
-        if detected is not None:
-            faces = detected
-            if tracker is not None:
-                with _failing_in("tracker", tracker, frame):
-                    faces = tracker.update(faces, frame.index)
-            else:
-                for number, face in enumerate(faces):
-                    face.face_id = number
-            self._motion.remember(faces, frame.index)
-        else:
-            height, width = frame.image.shape[:2]
-            faces = self._motion.carried(frame.index, width, height)
-        self._analysed += 1
-        if faces:
-            self._classify(faces, frame, tracked=tracker is not None and not self._unrelated_pictures)
-        if smoother is not None:
-            with _failing_in("smoother", smoother, frame):
-                smoother.smooth(faces, frame.index)
-        frame.faces = faces
-        return frame
-
-    def _classify(self, faces: list, frame: Frame, tracked: bool) -> None:
-        """Give each face its raw scores: fresh, or (``classify_every``) a tracked face's recent ones."""
-        if self._scores_from is not self.classifier:  # swapped on the live page: old scores no longer apply
-            self._recent_scores.clear()
-            self._scores_from = self.classifier
-        if not tracked or self.classify_every == 1:  # every face scored afresh: nothing to keep
-            fresh = self._score(faces, frame)
-            for face in faces:
-                face.raw_scores = face.scores = fresh[id(face)]
-            return
-        recent = self._recent_scores
-        due = [face for face in faces
-               if frame.index - recent.get(face.face_id, (-math.inf, None))[0] >= self.classify_every]
-        fresh = self._score(due, frame) if due else {}
-        for face in faces:
-            row = fresh[id(face)] if id(face) in fresh else recent[face.face_id][1]
-            if id(face) in fresh:
-                recent[face.face_id] = (frame.index, row)
-            face.raw_scores = row
-            face.scores = row
-        for face_id in [key for key, (index, _) in recent.items() if frame.index - index >= self.classify_every]:
-            del recent[face_id]
-
-    def _score(self, faces: list, frame: Frame) -> dict[int, object]:
-        """The classifier's raw scores for ``faces`` on ``frame``, by ``id(face)``."""
-        framing = self._framing
-        with _failing_in("classifier", self.classifier, frame):
-            scores = self.classifier.predict([framing.crop(frame.image, face) for face in faces])
-        return {id(face): row for face, row in zip(faces, scores)}
-
-    def _detected_ahead(self):
-        """A file's frames with the detector's faces on every ``detect_every``-th.
-
-        Three threads: decoding, detecting, and the caller's (tracking,
-        classifying); detection, the costliest stage, waits on neither of the others.
-        """
-        for number, frame in enumerate(prefetch(self.source, 8)):
-            yield frame, self._detect(frame) if number % self._detection_interval == 0 else None
 
     def run(self) -> RunSummary:
         """Process the whole source. A normal end, Ctrl+C or a termination signal (raised here as a
@@ -289,7 +158,7 @@ class Pipeline:
         writer = frames = None
         failure: BaseException | None = None  # what ended the run other than its end, a stop or a signal
         body_failed = False
-        signals = _SignalsBetweenFrames()
+        signals = SignalsBetweenFrames()
         try:
             start_sinks(self.sinks, info, opened)
             # A file is decoded and detected ahead and written behind on threads; a live source
@@ -359,9 +228,9 @@ class Pipeline:
 
     def _write(self, frame: Frame) -> None:
         if self.annotator is not None:
-            frame.annotator = _Annotating(self.annotator)
+            frame.annotator = Annotating(self.annotator)
         for sink in self.sinks:
-            with _failing_in("sink", sink, frame):
+            with failing_in("sink", sink, frame):
                 sink.write(frame)
 
     def _stages(self) -> list[tuple[str, object]]:
@@ -375,94 +244,3 @@ class Pipeline:
         from tqdm import tqdm
 
         return tqdm(total=self.source.info.frame_count, unit="frame", dynamic_ncols=True, leave=True)
-
-
-class _Annotating:
-    """The run's annotator as a frame calls it: a failure names the annotator and the frame."""
-
-    def __init__(self, annotator: Annotator) -> None:
-        self.annotator = annotator
-
-    def annotate(self, frame: Frame):
-        with _failing_in("annotator", self.annotator, frame):
-            return self.annotator.annotate(frame)
-
-
-class _SignalsBetweenFrames:
-    """Ctrl+C, SIGTERM and SIGHUP noted while a run is on and acted on at the next frame boundary,
-    by the handler that was in place (which raises what ends the run), instead of wherever the main
-    thread happens to be.
-
-    Raised at any bytecode, the interrupt could land inside a queue's lock shared with the decoding
-    or writing threads and leave it held, so the run hung while finishing its outputs. A second
-    signal before the next frame is acted on at once, as before, and so is a signal that waited
-    ``GRACE_S`` for a boundary that did not come (a camera that stopped sending frames, a frame
-    that takes that long): a run always ends on a signal. Signals left at their default or ignored
-    are not touched.
-    """
-
-    SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
-    GRACE_S = 3.0
-
-    def __init__(self) -> None:
-        self.pending: list[int] = []
-        self.previous: dict[int, Callable] = {}
-        self._overdue: threading.Timer | None = None
-        self._lock = threading.RLock()  # re-entrant: the handler may run while this thread holds it
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for signum in self.SIGNALS:
-            handler = signal.getsignal(signum)
-            if callable(handler):
-                self.previous[signum] = handler
-                signal.signal(signum, self._note)
-
-    def _note(self, signum: int, frame: object) -> None:
-        if self.pending:
-            self.previous[signum](signum, frame)
-        self.pending.append(signum)
-        with self._lock:
-            if self._overdue is None and self.previous:
-                self._overdue = threading.Timer(self.GRACE_S, self._repeat, (signum,))
-                self._overdue.daemon = True
-                self._overdue.start()
-
-    def _repeat(self, signum: int) -> None:
-        """No frame boundary came within the grace: send the signal again, which acts at once."""
-        with self._lock:
-            if self._overdue is not None and self.pending:
-                os.kill(os.getpid(), signum)
-
-    def _cancel(self) -> None:
-        with self._lock:
-            if self._overdue is not None:
-                self._overdue.cancel()
-                self._overdue = None
-
-    def deliver(self) -> None:
-        """Act on a signal that came during the last frame: its handler raises what ends the run."""
-        if not self.pending:
-            return
-        self._cancel()
-        while self.pending:
-            signum = self.pending.pop(0)
-            self.previous[signum](signum, None)
-
-    def restore(self) -> None:
-        """Put the previous handlers back: from here a signal is acted on at once."""
-        self._cancel()
-        for signum, handler in self.previous.items():
-            signal.signal(signum, handler)
-        self.previous = {}
-
-
-@contextmanager
-def _failing_in(kind: str, stage: object, frame: Frame) -> Iterator[None]:
-    """Name the stage and frame a failure came from: a plugin's own message rarely says."""
-    try:
-        yield
-    except StopPipeline:
-        raise
-    except Exception as error:
-        error.add_note(f"in the {kind} {describe(stage)} on frame {frame.index}")
-        raise

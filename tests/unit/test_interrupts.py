@@ -16,7 +16,8 @@ from fer_video.builtins.mediapipe import MediaPipeDetector
 from fer_video.cli import _terminate
 from fer_video.io.sources import open_source
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.pipeline import Pipeline, _SignalsBetweenFrames
+from fer_video.runtime.pipeline import Pipeline
+from fer_video.runtime.signals import SignalsBetweenFrames
 from tests.support import KeepFrames
 
 
@@ -85,7 +86,7 @@ class StalledCamera:
 
 @pytest.mark.parametrize("signum", list(COMMAND_HANDLERS), ids=lambda signum: signal.Signals(signum).name)
 def test_a_signal_stops_a_run_whose_camera_stopped_sending(sample_video, signum, monkeypatch):
-    monkeypatch.setattr(_SignalsBetweenFrames, "GRACE_S", 0.3)
+    monkeypatch.setattr(SignalsBetweenFrames, "GRACE_S", 0.3)
     camera = StalledCamera(sample_video, frames=4)
     sink = KeepFrames()
     finished = threading.Event()
