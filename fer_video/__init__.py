@@ -59,7 +59,7 @@ _LAZY = {
     "RunSummary": "fer_video.runtime.run_summary",
     "open_source": "fer_video.io.sources",
     # the timeline in memory: what `fer-video timeline` writes, as rows
-    "analyze": "fer_video.runtime.analyze",
+    "analyze": "fer_video.application.analyze",
     "Timeline": "fer_video.io.timeline_table",
     "read_timeline": "fer_video.io.timeline_table",
     # writing outputs the way built-in sinks do
@@ -83,8 +83,8 @@ if TYPE_CHECKING:
     from fer_video.protocols import Annotator, Classifier, Detector, Sink, Smoother, Source, Tracker
 
     # isort: split
+    from fer_video.application.analyze import analyze
     from fer_video.protocols import StopPipeline, SupportsClose, SupportsDiscard
-    from fer_video.runtime.analyze import analyze
     from fer_video.runtime.pipeline import Pipeline
     from fer_video.runtime.run_summary import RunSummary
     from fer_video.types import Face, Frame, RunInfo, SourceInfo, SourceKind

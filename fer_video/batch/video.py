@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fer_video.application.analysis import sink_for
 from fer_video.batch.stats import VideoStats, timeline_stats
 from fer_video.io.atomic import discard, partial_path, publish
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.analysis import sink_for
 from fer_video.runtime.config import PipelineConfig, StageChoice
 from fer_video.runtime.pipeline import Pipeline
 from fer_video.runtime.quiet import native_logs_hidden

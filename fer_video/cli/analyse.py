@@ -6,12 +6,12 @@ import argparse
 import signal
 from pathlib import Path
 
+from fer_video.application.analysis import is_video, prepare_analysis, sink_for
 from fer_video.cli.exit_codes import EXIT_INPUT_PROBLEM
 from fer_video.cli.stages import own_sink_options, pipeline_config
 from fer_video.io.outputs import check_outputs
 from fer_video.messages import UsageError, say
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.analysis import is_video, prepare_analysis, sink_for
 from fer_video.runtime.config import PipelineConfig
 
 

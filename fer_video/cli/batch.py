@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fer_video.application.analysis import sink_for
 from fer_video.cli.stages import own_sink_options, pipeline_config
 from fer_video.messages import UsageError
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.analysis import sink_for
 from fer_video.runtime.config import SINGLE_STAGES
 
 

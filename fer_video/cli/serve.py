@@ -6,11 +6,11 @@ import argparse
 import signal
 from pathlib import Path
 
+from fer_video.application.analysis import prepare_analysis, sink_for
 from fer_video.cli.analyse import report
 from fer_video.cli.stages import own_sink_options, pipeline_config
 from fer_video.messages import UsageError
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.analysis import prepare_analysis, sink_for
 from fer_video.runtime.config import StageChoice
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 
+from fer_video.application.analysis import sink_for
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.analysis import sink_for
 from fer_video.runtime.config import SINGLE_STAGES, PipelineConfig, StageChoice, parse_option
 
 

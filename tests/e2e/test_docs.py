@@ -38,7 +38,7 @@ def test_the_site_builds_strict(tmp_path):
                             cwd=REPO, capture_output=True, text=True, timeout=300,
                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (tmp_path / "site" / "api" / "index.html").read_text().count("fer_video.runtime.analyze.analyze") > 0
+    assert (tmp_path / "site" / "api" / "index.html").read_text().count("fer_video.application.analyze.analyze") > 0
 
 
 @pytest.mark.parametrize("document", [d for d in DOCUMENTS if _python_blocks(d)], ids=lambda d: d.name)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from fer_video import hookimpl
+from fer_video.application.analysis import output_sink, sink_for
 from fer_video.messages import UsageError
 from fer_video.plugins.factories import StageFactory
 from fer_video.plugins.manager import PluginManager, UnknownStageError
-from fer_video.runtime.analysis import output_sink, sink_for
 
 
 class _Sink:

@@ -1,7 +1,7 @@
 """``fer_video.analyze``: the analysis ``fer-video timeline`` runs, its rows kept in memory.
 
 It goes the command's way (the same configuration, stage building and output checks, from
-:mod:`fer_video.runtime.config` and :mod:`fer_video.runtime.analysis`), so its defaults are the command's
+:mod:`fer_video.runtime.config` and :mod:`fer_video.application.analysis`), so its defaults are the command's
 and its rows are those the command writes; only the last step differs: a sink that keeps the rows.
 """
 
@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from fer_video.application.analysis import prepare_analysis
 from fer_video.io.timeline_rows import columns, rows
 from fer_video.io.timeline_table import Timeline
 from fer_video.plugins.manager import PluginManager
-from fer_video.runtime.analysis import prepare_analysis
 from fer_video.runtime.config import PipelineConfig, stage_choice
 from fer_video.types import Frame, RunInfo
 
