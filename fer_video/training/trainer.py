@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import shlex
 import sys
@@ -13,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from fer_video.io.atomic import AtomicFile
 from fer_video.models.card import ModelCard
+from fer_video.training.checkpoints import KeepBest, logged_epochs
 from fer_video.training.datasets import load_fer2013
+from fer_video.training.optimizers import build_optimizer
 from fer_video.training.recipe import Recipe
 
 
@@ -108,7 +107,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     run.out.mkdir(parents=True, exist_ok=True)  # once its faces and targets are ready: no empty folder
     if not backup.exists():
         history.unlink(missing_ok=True)  # a fresh run (--force): the old epochs are not this run's
-    epochs_done = _epochs_done(history)
+    epochs_done = logged_epochs(history)
     log(f"training {run.name} on {len(train_split)} faces, validating on {len(val_split)}; "
         f"{epochs} epochs, batch {batch_size}, input {spec.size}x{spec.size} {spec.color}, "
         f"augment {'on' if augment else 'off'}")
@@ -133,7 +132,7 @@ def train(run: TrainingRun, log=print) -> ModelCard:
     steps = math.ceil(len(train_split) / batch_size)
     learning_rate = run.learning_rate or recipe.learning_rate
     model.compile(
-        optimizer=_optimizer(recipe.optimizer, learning_rate, steps, epochs),
+        optimizer=build_optimizer(recipe.optimizer, learning_rate, steps, epochs),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe.label_smoothing),
         metrics=["accuracy"],
     )
@@ -285,59 +284,6 @@ def _build(recipe: Recipe, img_size: int | None, imagenet: bool):
         raise ValueError(f"this architecture does not take {wanted}") from None
 
 
-def _optimizer(name: str, learning_rate: float, steps_per_epoch: int, epochs: int):
-    import keras
-
-    if name == "adam":
-        return keras.optimizers.Adam(learning_rate)
-    if name == "adamw":
-        schedule = WarmupCosine(learning_rate, steps_per_epoch, steps_per_epoch * epochs)
-        return keras.optimizers.AdamW(schedule, weight_decay=0.05)
-    if name == "sgd":
-        schedule = WarmupCosine(learning_rate, steps_per_epoch, steps_per_epoch * epochs)
-        return keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    raise ValueError(f"unknown optimizer {name!r}: use adam, adamw or sgd")
-
-
-def _schedule_base():
-    import keras
-
-    return keras.optimizers.schedules.LearningRateSchedule
-
-
-class WarmupCosine(_schedule_base()):
-    """Linear warm-up over the first epoch, then cosine decay to zero."""
-
-    def __init__(self, peak: float, warmup_steps: int, total_steps: int):
-        self.peak, self.warmup_steps, self.total_steps = peak, warmup_steps, total_steps
-
-    def __call__(self, step):
-        from keras import ops
-
-        step = ops.cast(step, "float32")
-        warm = self.peak * (step + 1) / self.warmup_steps
-        progress = ops.clip((step - self.warmup_steps) / max(self.total_steps - self.warmup_steps, 1), 0, 1)
-        cosine = 0.5 * self.peak * (1 + ops.cos(math.pi * progress))
-        return ops.where(step < self.warmup_steps, warm, cosine)
-
-    def get_config(self):
-        return {"peak": self.peak, "warmup_steps": self.warmup_steps, "total_steps": self.total_steps}
-
-
-def _keras_callback():
-    import keras
-
-    return keras.callbacks.Callback
-
-
-def _epochs_done(history: Path) -> int:
-    """Epochs an unfinished run in the same folder already logged (0 for a fresh run)."""
-    if not history.exists():
-        return 0
-    with history.open() as handle:
-        return sum(1 for _ in csv.DictReader(handle))
-
-
 def batch_seed(seed: int, epochs_done: int, init_weights: Path | None = None) -> int:
     """The seed of the shuffling and augmentation: ``seed`` for a fresh run from scratch, else one
     drawn from it, the epochs already done and the weights the run started from.
@@ -350,35 +296,3 @@ def batch_seed(seed: int, epochs_done: int, init_weights: Path | None = None) ->
         return seed
     start = zlib.crc32(Path(init_weights).read_bytes()) if init_weights is not None else 0
     return int(np.random.SeedSequence([seed, epochs_done, start]).generate_state(1)[0])
-
-
-class KeepBest(_keras_callback()):
-    """Save weights whenever validation accuracy beats the best so far, across resumes."""
-
-    def __init__(self, path: Path, history: Path):
-        super().__init__()
-        self.path = path
-        self.best, self.best_epoch = -1.0, -1
-        if history.exists() and path.exists():
-            with history.open() as handle:
-                for row in csv.DictReader(handle):
-                    if float(row["val_accuracy"]) > self.best:
-                        self.best, self.best_epoch = float(row["val_accuracy"]), int(row["epoch"])
-
-    def on_epoch_end(self, epoch, logs=None):
-        accuracy = float((logs or {}).get("val_accuracy", -1))
-        if accuracy > self.best:
-            self.best, self.best_epoch = accuracy, epoch
-            # written beside under a name of this run's own, then renamed: a run killed mid-save
-            # keeps its previous best intact (its partial file is cleaned by the next save), and
-            # two runs never write into one partial file
-            target = AtomicFile(self.path)
-            try:
-                self.model.save_weights(target.path)
-                target.publish()
-            finally:
-                target.discard()
-        print(json.dumps({"epoch": epoch + 1, "val_accuracy": round(accuracy, 4),
-                          "best": round(self.best, 4), "best_epoch": self.best_epoch + 1}), flush=True)
-
-

@@ -30,7 +30,7 @@ def test_each_run_saves_its_best_weights_under_its_own_partial_name(tmp_path):
     """Two runs keeping their best weights in one folder used one fixed partial name
     (.fernet.partial.weights.h5): each could rename the other's half-written file. What a killed
     run left half-written is cleaned by the next save."""
-    from fer_video.training.trainer import KeepBest
+    from fer_video.training.checkpoints import KeepBest
 
     written = []
 
