@@ -6,7 +6,11 @@ on one frame. For each configuration (fer-video timeline options; the first is t
 counts, over the clips: clips with more than one id and the ids in all, frames without a face
 (missed), and frames with more than one face (a second face that is not there).
 
-    .venv/bin/python benchmarks/face_ids.py [--clips DIR] [--config "OPTIONS" ...]
+    .venv/bin/python benchmarks/face_ids.py [--clips DIR] [--config "OPTIONS" ...] [--shake PIXELS]
+
+``--shake`` first films each clip again with a handheld camera: every frame shifted along a
+random walk (steps of up to PIXELS per frame, seeded per clip), so a face moves further between
+two detections than its box overlaps, as in a handheld film shot.
 
 The default configurations: today's tracker, and the plain frame-to-frame IoU matching it
 replaced (``--tracker-opt predict=false --tracker-opt max_jump=0``), each at the default
@@ -30,6 +34,32 @@ DEFAULT_CLIPS = Path(__file__).resolve().parents[1].parent / "shared" / "data" /
 FER_VIDEO = Path(sys.executable).parent / "fer-video"
 PLAIN_IOU = "--tracker-opt predict=false --tracker-opt max_jump=0"
 CONFIGS = ["", PLAIN_IOU, "--detect-every 1", f"--detect-every 1 {PLAIN_IOU}"]
+
+
+def shaken(clip: Path, step: float, out: Path, seed: int) -> Path:
+    """``clip`` as a handheld camera would film it: each frame shifted along a random walk."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    capture = cv2.VideoCapture(str(clip))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+    writer, position, velocity = None, np.zeros(2), np.zeros(2)
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        height, width = frame.shape[:2]
+        if writer is None:
+            writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+        velocity = 0.7 * velocity + rng.uniform(-step, step, 2)
+        position = np.clip(position + velocity, -0.25 * width, 0.25 * width)
+        matrix = np.float32([[1, 0, position[0]], [0, 1, position[1]]])
+        writer.write(cv2.warpAffine(frame, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE))
+    capture.release()
+    if writer is not None:
+        writer.release()
+    return out
 
 
 def count(clips: list[Path], options: str, work: Path) -> dict[str, int]:
@@ -58,12 +88,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clips", type=Path, default=DEFAULT_CLIPS, help="folder with labels.csv (file,label)")
     parser.add_argument("--config", action="append", help="fer-video timeline options (repeatable)")
+    parser.add_argument("--shake", type=float, default=0.0, metavar="PIXELS",
+                        help="film each clip again with a handheld camera: steps of up to PIXELS per frame")
     args = parser.parse_args()
     if not (args.clips / "labels.csv").exists():
         raise SystemExit(f"no labelled clips at {args.clips}; pass --clips DIR")
     with (args.clips / "labels.csv").open(newline="") as handle:
         clips = [args.clips / row["file"] for row in csv.DictReader(handle)]
     with tempfile.TemporaryDirectory() as work:
+        if args.shake:
+            clips = [shaken(clip, args.shake, Path(work) / f"shaken{n}.avi", n) for n, clip in enumerate(clips)]
+            print(f"each clip filmed again with a handheld camera (steps of up to {args.shake:g} px a frame)")
         for options in args.config or CONFIGS:
             tally = count(clips, options, Path(work))
             print(f"[{options or 'defaults'}] {tally['clips']} clips, {tally['frames']} frames: "
