@@ -1,16 +1,15 @@
-"""The ``mediapipe`` detector: the BlazeFace models bundled in the mediapipe 0.10.21 wheel.
+"""The ``mediapipe`` detector: MediaPipe's BlazeFace models, shipped in ``fer_video/weights/blazeface``
+(copied from the mediapipe 0.10.21 wheel, Apache-2.0: see the NOTICE there).
 
 The models run through LiteRT, with the pre- and post-processing of MediaPipe's face
 detection graph done here (letterboxing, SSD anchors, weighted non-maximum suppression).
-That costs less CPU a frame than MediaPipe's own graph, and avoids importing MediaPipe's Python
-package (and the matplotlib it imports) at start-up.
+That costs less CPU a frame than MediaPipe's own graph, and needs no MediaPipe package at all
+(nor the TensorFlow and JAX it brings).
 """
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -42,7 +41,7 @@ SUPPRESSION_IOU = 0.3
 class MediaPipeDetector:
     """BlazeFace: ``model=short`` (faces within ~2 m of the camera) or ``full`` (~5 m).
 
-    Runs offline: both models ship inside the mediapipe wheel. Boxes match MediaPipe's own
+    Runs offline: both models ship inside fer-video. Boxes match MediaPipe's own
     ``FaceDetection`` solution; ``min_confidence`` is its ``min_detection_confidence``.
     """
 
@@ -54,6 +53,7 @@ class MediaPipeDetector:
         if model not in MODELS:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
         from fer_video.models.model_file import lite_interpreter_class
+        from fer_video.models.shipped import face_detector_model
         from fer_video.runtime.quiet import native_logs_hidden
 
         if not 0.0 <= float(min_confidence) <= 1.0:
@@ -66,7 +66,7 @@ class MediaPipeDetector:
         # the same outputs (a test checks they are identical). Asking for them makes LiteRT print a
         # line headed ERROR about a flag it no longer needs: kept off the terminal.
         with native_logs_hidden():
-            self._interpreter = lite_interpreter_class()(model_path=str(_model_path(self.model.file)),
+            self._interpreter = lite_interpreter_class()(model_path=str(face_detector_model(self.model.file)),
                                                          num_threads=threads, **_latest_xnnpack())
             self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
@@ -174,20 +174,6 @@ def _logit(probability: float) -> float:
     return float(np.log(probability / (1 - probability)))
 
 
-def _model_path(file: str) -> Path:
-    """A model inside the installed mediapipe wheel, found without importing mediapipe."""
-    spec = importlib.util.find_spec("mediapipe")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("the mediapipe detector needs the mediapipe package: pip install mediapipe==0.10.21")
-    path = Path(next(iter(spec.submodule_search_locations))) / "modules" / "face_detection" / file
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path} is missing: mediapipe releases after 0.10.21 no longer bundle the face detection "
-            "models; install mediapipe==0.10.21"
-        )
-    return path
-
-
 @hookimpl
 def fer_video_detectors() -> list[StageFactory]:
-    return [StageFactory("mediapipe", MediaPipeDetector, "MediaPipe BlazeFace (short or full range), bundled")]
+    return [StageFactory("mediapipe", MediaPipeDetector, "MediaPipe BlazeFace (short or full range), shipped")]

@@ -98,9 +98,9 @@ def test_an_unreadable_video_is_told_what_is_wrong_with_it(sample_video, tmp_pat
 
 
 def test_weights_of_another_architecture_are_refused(sample_video, tmp_path):
-    from tests.support import REPO
+    from fer_video.models.shipped import shipped
 
-    fernet = REPO / "models" / "fernet.tflite"
+    fernet = shipped("fernet.tflite")
     result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--classifier", "model3", "--weights", fernet)
     _one_line_error(result, INPUT, "holds a fernet network", "not model3", "--classifier fernet")
     assert list(tmp_path.iterdir()) == []

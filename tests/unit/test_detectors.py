@@ -56,7 +56,9 @@ def test_mediapipe_detector_decodes_blazeface_exactly_as_mediapipe_does(model, s
     if hidden:  # mediapipe imports TensorFlow only for a decorator; spare the test that
         sys.modules["tensorflow"] = None
     try:
-        from mediapipe.python.solutions import face_detection
+        face_detection = pytest.importorskip(
+            "mediapipe.python.solutions.face_detection",
+            reason="compares with MediaPipe's own graph: pip install 'fer-video[mediapipe]'")
     finally:
         if hidden:
             del sys.modules["tensorflow"]
@@ -76,13 +78,14 @@ def test_mediapipe_detector_decodes_blazeface_exactly_as_mediapipe_does(model, s
 def test_xnnpacks_newest_operators_change_no_detection(model, pictures):
     """The detector asks XNNPACK for its newest operators (less CPU time): the network's raw
     outputs on a real face must be those of the default interpreter, bit for bit."""
-    from fer_video.builtins.mediapipe import MODELS, _model_path
+    from fer_video.builtins.mediapipe import MODELS
     from fer_video.models.model_file import lite_interpreter_class
+    from fer_video.models.shipped import face_detector_model
 
     detector = MediaPipeDetector(model=model)
     side = MODELS[model].side
     image = pictures["hopper"][:side, :side].astype(np.float32)[None] / 127.5 - 1
-    default = lite_interpreter_class()(model_path=str(_model_path(MODELS[model].file)), num_threads=1)
+    default = lite_interpreter_class()(model_path=str(face_detector_model(MODELS[model].file)), num_threads=1)
     outputs = []
     for interpreter in (detector._interpreter, default):
         interpreter.allocate_tensors()

@@ -1,4 +1,4 @@
-"""The shipped weights travel with every kind of install, not only with a checkout."""
+"""The shipped weights travel inside the package, found with importlib.resources, not beside a checkout."""
 
 from __future__ import annotations
 
@@ -8,23 +8,24 @@ from pathlib import Path
 from fer_video.models import shipped as models_dir
 
 ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "fer_video"
 
 
-def test_every_shipped_model_file_is_packaged_as_data():
-    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
-    patterns = data_files["share/fer-video/models"]
-    packaged = {path for pattern in patterns for path in ROOT.glob(pattern)}
-    shipped = {path for path in (ROOT / "models").iterdir() if not path.name.startswith(".")}
-    assert shipped and packaged == shipped
-    assert models_dir.INSTALLED_MODELS.parts[-3:] == ("share", "fer-video", "models")
+def test_every_shipped_model_file_is_packaged_as_package_data():
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["fer_video"]
+    packaged = {path for pattern in patterns for path in PACKAGE.glob(pattern) if path.is_file()}
+    shipped = {path for path in (PACKAGE / "weights").rglob("*") if path.is_file() and "__pycache__" not in path.parts}
+    assert {"fernet.tflite", "fernet.card.toml", "face_detection_short_range.tflite", "NOTICE", "LICENSE"} <= {
+        path.name for path in shipped}
+    assert packaged == shipped
 
 
-def test_a_regular_install_looks_where_pip_put_the_models(monkeypatch, tmp_path):
+def test_the_models_are_found_inside_the_package_whatever_the_working_folder(monkeypatch, tmp_path):
     monkeypatch.delenv(models_dir.MODELS_ENV, raising=False)
-    assert models_dir.models_dir() == ROOT / "models"  # this checkout
-    monkeypatch.setattr(models_dir, "CHECKOUT_MODELS", tmp_path / "no-checkout")
-    monkeypatch.setattr(models_dir, "INSTALLED_MODELS", tmp_path)
-    (tmp_path / "fernet.tflite").write_bytes(b"x")
-    assert models_dir.shipped("fernet.tflite") == tmp_path / "fernet.tflite"
+    monkeypatch.chdir(tmp_path)
+    assert models_dir.models_dir() == PACKAGE / "weights"
+    assert models_dir.shipped("fernet.tflite") == PACKAGE / "weights" / "fernet.tflite"
+    assert models_dir.face_detector_model("face_detection_full_range_sparse.tflite").parent.name == "blazeface"
+    assert models_dir.shipped("no-such-model.tflite") is None
     monkeypatch.setenv(models_dir.MODELS_ENV, str(tmp_path / "mine"))
     assert models_dir.models_dir() == tmp_path / "mine"
