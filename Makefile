@@ -9,7 +9,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	# the whole suite: the core, the train extra (TensorFlow), and MediaPipe and tf-keras to compare against
+	$(BIN)/python -m pip install --quiet -e ".[test,train,mediapipe]" "tf-keras>=2.16"
 	# bytecode once, as a wheel's install writes it: an editable install leaves it to each start
 	# where Python may not write it (PYTHONDONTWRITEBYTECODE), a tenth of a second a command
 	$(BIN)/python -m compileall -q fer_video

@@ -14,7 +14,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 @pytest.fixture(scope="session")
 def pictures() -> dict[str, "object"]:
-    """The two real face pictures that ship inside scikit-image and matplotlib, as BGR crops."""
+    """The two real face pictures that ship inside fer-video and matplotlib, as BGR crops."""
     from fer_video.io.sample_video import face_pictures
 
     astronaut, hopper = face_pictures()

@@ -23,11 +23,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fer_video.extras import installed
+
 REPO = Path(__file__).resolve().parent.parent
 FER2013 = REPO.parent / "shared" / "data" / "fer2013" / "fer2013_train_val.npz"
 FER_VIDEO = Path(sys.executable).parent / "fer-video"
 ARTIFACTS = REPO / "tests" / "artifacts"
 """Screenshots a browser test leaves for a person to look at (ignored by git)."""
+
+needs_train = pytest.mark.skipif(
+    not (installed("tensorflow") and installed("keras")),
+    reason="needs TensorFlow, which a core install leaves out: pip install 'fer-video[train]'",
+)
+"""For a test of training, Keras models, export or blend: CI also runs the suite on a core install."""
 
 needs_fer2013 = pytest.mark.skipif(
     not FER2013.exists(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fer_video import hookimpl
+from fer_video.extras import require_tensorflow
 from fer_video.models import fernet, model_file, seed_models
 from fer_video.models.card import ModelCard, card_path_for
 from fer_video.models.keras_runner import KerasClassifier
@@ -30,6 +31,7 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
                 raise ValueError(f"{path} holds a {architecture} network ({card} says so), not {name}: "
                                  f"use --classifier {architecture}, or --classifier file")
             return model_file.open_model_file(path)
+        require_tensorflow(f"{name} with the Keras weights {path} (its .tflite export runs without it)")
         card = ModelCard.read(card_path_for(path)) if card_path_for(path).exists() else None
         spec = card.input if card is not None else recipe.input  # --img-size, --blur of its training
         try:

@@ -67,7 +67,7 @@ def demo(args: argparse.Namespace, plugins: PluginManager) -> int:
     folder = Path(args.out)
     sample = folder / "sample.mp4"
     check_outputs(None, [sample, folder / "annotated.mp4", folder / "timeline.csv"], args.force)
-    say(f"building a 6-second 720p sample video with audio from scikit-image's and matplotlib's pictures: {sample}")
+    say(f"building a 6-second 720p sample video with audio from the astronaut's and Grace Hopper's pictures: {sample}")
     make_sample_video(sample)
     args.input, args.output = str(sample), str(folder / "annotated.mp4")
     args.csv = str(folder / "timeline.csv")

@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from fer_video.extras import require_tensorflow
 from fer_video.io.outputs import check_outputs
 from fer_video.messages import say
 from fer_video.plugins.manager import PluginManager
@@ -16,6 +17,7 @@ from fer_video.runtime.quiet import native_logs_hidden
 
 
 def train(args: argparse.Namespace, plugins: PluginManager) -> int:
+    require_tensorflow("fer-video train")
     from fer_video.training.trainer import TrainingRun, train
 
     factory = plugins.classifier(args.model)
@@ -110,6 +112,8 @@ def export(args: argparse.Namespace, plugins: PluginManager) -> int:
     from fer_video.models.card import card_path_for
     from fer_video.training.export import Export, export_classifier
 
+    require_tensorflow("fer-video export")
+
     command = shlex.join(["fer-video", *(arg for arg in sys.argv[1:] if arg != "--force")])
     exported = export_classifier(Export(
         architecture=args.model, weights=[Path(w) for w in args.weights], out=Path(args.out), data=Path(args.data),
@@ -146,6 +150,8 @@ def blend(args: argparse.Namespace, plugins: PluginManager) -> int:
     import shlex
 
     from fer_video.training.blend import Blend, blend_classifier
+
+    require_tensorflow("fer-video blend")
 
     shares = args.shares or [1.0] * len(args.weights)
     command = shlex.join(["fer-video", *(arg for arg in sys.argv[1:] if arg != "--force")])

@@ -1,6 +1,7 @@
-"""Sample videos made from real face pictures that ship inside scikit-image and matplotlib.
+"""Sample videos made from real face pictures that ship inside fer-video and matplotlib.
 
-No download: ``skimage.data.astronaut()`` (Eileen Collins) and matplotlib's
+No download: the astronaut Eileen Collins (``pictures/astronaut.png``, the crop of
+scikit-image's ``astronaut()`` that earlier versions took from there) and matplotlib's
 ``grace_hopper.jpg``. Faces move, grow and shrink; the first and last stretches have no
 face; a tone plays on the audio track so audio handling can be checked.
 """
@@ -18,12 +19,12 @@ from fer_video.io.ffmpeg import H264Writer
 
 def face_pictures() -> list[np.ndarray]:
     """Two BGR head-and-shoulders crops: the astronaut and Grace Hopper."""
-    try:
-        from matplotlib import cbook
-        from skimage import data
-    except ImportError as error:
-        raise RuntimeError(f"sample pictures need scikit-image and matplotlib ({error})") from None
-    astronaut = data.astronaut()[18:208, 129:319, ::-1]
+    from importlib import resources
+
+    from matplotlib import cbook
+
+    astronaut = cv2.imdecode(np.frombuffer(resources.files(__package__).joinpath("pictures", "astronaut.png")
+                                           .read_bytes(), np.uint8), cv2.IMREAD_COLOR)
     with cbook.get_sample_data("grace_hopper.jpg") as handle:
         hopper_rgb = cv2.imdecode(np.frombuffer(handle.read(), np.uint8), cv2.IMREAD_COLOR)
     hopper = hopper_rgb[16:416, 66:466]

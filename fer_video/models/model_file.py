@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_video.emotions import EMOTIONS
+from fer_video.extras import require_tensorflow
 from fer_video.models.card import WEIGHTS_SUFFIXES, InputSpec, ModelCard, card_path_for
 from fer_video.models.network import NetworkClassifier
 from fer_video.plugins.factories import ClassifierFactory
@@ -44,6 +45,7 @@ def open_model_file(path: str | Path, card: str | Path | None = None, threads: i
     if suffix == ".tflite":
         return TFLiteClassifier(path, model_card.input, model_card.labels, name, threads=threads,
                                 prior=model_card.prior)
+    require_tensorflow(f"the Keras model {path} (a .tflite model runs without it)")
     from fer_video.models.keras_runner import KerasClassifier
 
     model = _load_keras_model(path)

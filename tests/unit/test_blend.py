@@ -10,7 +10,9 @@ import pytest
 from fer_video.models.fernet import build_fernet
 from fer_video.models.shipped import shipped
 from fer_video.training.blend import fold, fold_tflite, mix, unfold, weighted_layers
-from tests.support import random_faces
+from tests.support import needs_train, random_faces
+
+pytestmark = needs_train
 
 KERAS_DEFAULT = shipped("fernet.weights.h5")
 TFLITE_DEFAULT = shipped("fernet.tflite")

@@ -10,6 +10,7 @@ import pytest
 
 from fer_video.models.card import InputSpec, ModelCard, card_path_for
 from fer_video.models.shipped import shipped
+from tests.support import needs_train
 
 
 def _shipped_fernet_spec() -> InputSpec:
@@ -26,6 +27,7 @@ SPECS = {
 }
 
 
+@needs_train
 @pytest.mark.parametrize("name", SPECS)
 def test_opencv_and_tensorflow_preprocessing_agree(name, pictures):
     import tensorflow as tf

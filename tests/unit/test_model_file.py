@@ -12,8 +12,11 @@ import pytest
 from fer_video.builtins.classifiers import fer_video_classifiers
 from fer_video.emotions import EMOTIONS, reorder_columns
 from fer_video.models.card import InputSpec, ModelCard, card_path_for
+from tests.support import needs_train
 
 # The user's network answers in its own order, not fer-video's.
+pytestmark = needs_train  # Keras models, and .tflite ones exported from them here
+
 LABELS = ("happy", "sad", "angry", "neutral", "surprise", "fear", "disgust")
 SPEC = InputSpec(size=16, color="gray", scale=1 / 255.0)
 

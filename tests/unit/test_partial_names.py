@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from fer_video.io.atomic import clean_stale, partial_path
+from tests.support import needs_train
 
 
 def test_a_weights_file_is_written_under_a_partial_name_keras_accepts(tmp_path):
@@ -26,6 +27,7 @@ def test_stale_partial_weights_of_a_dead_run_are_cleaned_and_a_live_runs_kept(tm
     assert live.exists() and other.exists()
 
 
+@needs_train
 def test_each_run_saves_its_best_weights_under_its_own_partial_name(tmp_path):
     """Two runs keeping their best weights in one folder used one fixed partial name
     (.fernet.partial.weights.h5): each could rename the other's half-written file. What a killed

@@ -14,6 +14,9 @@ from fer_video.builtins.classifiers import fer_video_classifiers
 from fer_video.emotions import reorder_columns
 from fer_video.models import seed_models
 from fer_video.models.card import ModelCard, card_path_for
+from tests.support import needs_train
+
+pytestmark = needs_train  # the architectures are Keras networks
 
 PARAMETERS = {
     "model1": 2_483_271,

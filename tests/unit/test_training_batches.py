@@ -6,6 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
+pytest.importorskip("keras", reason="needs TensorFlow, which a core install leaves out: pip install 'fer-video[train]'")
+
 from fer_video.emotions import EMOTIONS
 from fer_video.models.fernet import INPUT
 from fer_video.training.batches import augment_faces, make_batches
