@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: demo test lint bench clean docs
+.PHONY: demo test test-core lint bench clean docs
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,28 @@ test: lint
 docs: $(BIN)/.installed  # the documentation site in site/ (mkdocs serve: while writing it)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
+# A core install (no TensorFlow, no MediaPipe) in a venv of its own, for another Python:
+# make test-core PYTHON=python3.13. The unit tests and the end-to-end tests of what a core install runs;
+# tests that need the train extra skip, saying so.
+CORE_VENV ?= .venv-core
+CORE_TESTS := tests/unit tests/e2e/test_core_install.py tests/e2e/test_shipped_models.py tests/e2e/test_wheel.py \
+	tests/e2e/test_annotate.py tests/e2e/test_one_line_errors.py tests/e2e/test_bad_input.py tests/e2e/test_report.py \
+	tests/e2e/test_batch.py
+
+$(CORE_VENV)/bin/.installed: pyproject.toml
+	$(PYTHON) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CORE_VENV)/bin/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+test-core: $(CORE_VENV)/bin/.installed
+	$(CORE_VENV)/bin/pytest --random-order $(CORE_TESTS)
+
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/pipeline_speed.py --levers
 
 clean:
-	rm -rf $(VENV) fer-video-demo .pytest_cache site
+	rm -rf $(VENV) $(CORE_VENV) fer-video-demo .pytest_cache site
 
 .PHONY: bench-fer
 bench-fer: $(BIN)/.installed
