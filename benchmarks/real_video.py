@@ -321,7 +321,7 @@ def main() -> None:
     parser.add_argument("--fer-venv", type=Path, default=DEFAULT_FER_VENV)
     parser.add_argument("--baseline", metavar="OPTIONS",
                         help="a second fer-video configuration to compare, pair by pair: its timeline options "
-                             "in one string, e.g. \"--weights fer_video/weights/fernet-fer2013.tflite\" ('' for the defaults)")
+                             "in one string, e.g. \"--weights runs/fernet-fer2013.tflite\" ('' for the defaults)")
     parser.add_argument("--rules", action="store_true", help="clip accuracy of each summary rule")
     parser.add_argument("--save", type=Path, help="write every clip's per-frame raw scores (JSON)")
     parser.add_argument("--seed", type=int, default=0, help="of the bootstrap")

@@ -27,7 +27,7 @@ class HaarDetector:
         path = cv2.data.haarcascades + "haarcascade_frontalface_default.xml"
         self.cascade = cv2.CascadeClassifier(path)
         if self.cascade.empty():
-            raise FileNotFoundError(f"OpenCV's cascade {path} is missing; reinstall opencv-python")
+            raise FileNotFoundError(f"OpenCV's cascade {path} is missing; reinstall opencv-contrib-python")
         self.scale_factor = float(scale_factor)
         self.min_neighbors = int(min_neighbors)
         self.min_size = int(min_size)
