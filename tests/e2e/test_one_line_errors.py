@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import ffmpeg, run_cli
+from tests.support import ffmpeg, needs_train, run_cli
 
 USAGE, INPUT = 2, 1
 
@@ -115,6 +115,7 @@ def test_evaluate_on_an_npz_without_its_labels(tmp_path):
     _one_line_error(result, INPUT, "x_val but no y_val", str(data))
 
 
+@needs_train
 def test_train_on_missing_data_leaves_no_output_folder(tmp_path):
     out = tmp_path / "run"
     result = run_cli("train", "--model", "model1", "--data", tmp_path / "nothere.npz", "--out", out)
