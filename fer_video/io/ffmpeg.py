@@ -92,16 +92,21 @@ def _probe(path: str, version: tuple[int, int] | None) -> Probe:
 
 
 def count_frames(path: Path | str) -> int:
-    """Decode-free count of the video frames in ``path`` (stream copy to the null muxer)."""
+    """Decode-free count of the video frames in ``path``: one line per packet of a stream copy.
+
+    The framecrc muxer writes a line per packet in every FFmpeg release; the progress line that
+    a copy to the null muxer prints leaves the frame count out in some (FFmpeg 7.0's static build).
+    """
     result = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "null", "-"],
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "framecrc",
+         "-"],
         capture_output=True,
         text=True,
     )
-    counts = re.findall(r"frame=\s*(\d+)", result.stderr)
-    if not counts:
+    count = sum(1 for line in result.stdout.splitlines() if line and not line.startswith("#"))
+    if not count:
         raise ValueError(f"ffmpeg found no video frames in {path}")
-    return int(counts[-1])
+    return count
 
 
 def _widen_pipe(stream, size: int = 1 << 20) -> None:
