@@ -16,7 +16,12 @@ from fer_video.plugins.factories import ClassifierFactory
 from fer_video.training.recipe import Recipe
 
 
-def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None) -> ClassifierFactory:
+def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None,
+                   architecture: str | None = None) -> ClassifierFactory:
+    """A classifier ``name`` for ``recipe``'s network; ``architecture`` names that network where ``name`` is
+    one of its trained variants (``fernet-ferplus`` is a ``fernet``)."""
+    network = architecture or name
+
     def create(weights: str | Path | None = None):
         path = Path(weights) if weights else default
         if path is None or not path.exists():
@@ -26,10 +31,10 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
             )
         if path.suffix == ".tflite":  # shipped weights: a converted model with its card beside it
             card = card_path_for(path)
-            architecture = ModelCard.read(card).architecture if card.exists() else name
-            if architecture != name:  # running another network under this name would mislead
-                raise ValueError(f"{path} holds a {architecture} network ({card} says so), not {name}: "
-                                 f"use --classifier {architecture}, or --classifier file")
+            held = ModelCard.read(card).architecture if card.exists() else network
+            if held not in (name, network):  # running another network under this name would mislead
+                raise ValueError(f"{path} holds a {held} network ({card} says so), not {network}: "
+                                 f"use --classifier {held}, or --classifier file")
             return model_file.open_model_file(path)
         require_tensorflow(f"{name} with the Keras weights {path} (its .tflite export runs without it)")
         card = ModelCard.read(card_path_for(path)) if card_path_for(path).exists() else None
@@ -51,6 +56,9 @@ def _keras_factory(name: str, recipe: Recipe, summary: str, default: Path | None
 def fer_video_classifiers() -> list[ClassifierFactory]:
     return [
         _keras_factory("fernet", fernet.RECIPE, "fer-video's default 48x48 gray CNN", shipped("fernet.tflite")),
+        _keras_factory("fernet-ferplus", fernet.RECIPE, "fernet taught by FER+'s ten annotators per face: "
+                       "nearer their majority on photos, says neutral more often on video",
+                       shipped("fernet-ferplus.tflite"), architecture="fernet"),
         *(
             _keras_factory(name, recipe, seed_models.SUMMARIES[name],
                            shipped(f"{name}.tflite") or shipped(f"{name}.weights.h5"))

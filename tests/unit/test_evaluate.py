@@ -146,3 +146,19 @@ def test_a_cards_prior_scales_the_scores_it_names_and_a_wrong_one_is_refused(tmp
     card.write(tmp_path / "fernet.card.toml")
     with pytest.raises(ValueError, match="prior must give emotions"):
         open_model_file(tmp_path / "fernet.tflite")
+
+
+def test_fernet_ferplus_is_a_fernet_by_name_and_sits_nearer_the_annotators_than_the_default():
+    from fer_video.plugins.manager import PluginManager
+
+    plugins = PluginManager()
+    ferplus = plugins.create("classifier", "fernet-ferplus")
+    assert ferplus.weights == models_dir() / "fernet-ferplus.tflite"
+    card = ModelCard.read(models_dir() / "fernet-ferplus.card.toml")
+    default = ModelCard.read(models_dir() / "fernet.card.toml")
+    assert card.architecture == "fernet" and card.prior is None
+    measured, today = card.details["validation"], default.details["validation"]
+    assert measured["ferplus_strict"]["accuracy"] >= 0.80 > today["ferplus_strict"]["accuracy"]
+    assert measured["accuracy"] >= 0.66
+    with pytest.raises(ValueError, match="holds a model3 network"):
+        plugins.create("classifier", "fernet-ferplus", weights=models_dir() / "model3.tflite")
