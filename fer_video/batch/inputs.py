@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from fer_video.io.names import check_name
+
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm", ".mpg", ".mpeg", ".wmv", ".flv",
                             ".ts", ".mts", ".m2ts", ".3gp"})
 """What a folder or a pattern is searched for (case-insensitive); a file named on its own is taken whatever its name."""
@@ -72,6 +74,7 @@ def find_videos(arguments: list[str]) -> Inputs:
         else:
             raise FileNotFoundError(f"input {text} does not exist")
         for file in files:
+            check_name(file)
             found.setdefault(os.path.abspath(file), file)
     common = os.path.commonpath(bases)
     relative = {key: Path(os.path.relpath(key, common)) for key in found}
@@ -113,6 +116,7 @@ def check_output_folder(output: Path, inputs: Inputs) -> None:
     video given as a file: a batch never writes where its videos are (raises ``UsageError``, exit code 2)."""
     from fer_video.messages import UsageError
 
+    check_name(output, "output")
     if output.exists() and not output.is_dir():
         raise UsageError(f"output {output} is a file; batch writes into a folder: name a new or empty one")
     target = Path(os.path.abspath(output))

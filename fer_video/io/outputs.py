@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from fer_video.io.atomic import special_kind, written_in_place
+from fer_video.io.names import check_name
 from fer_video.messages import UsageError
 
 
@@ -20,6 +21,8 @@ def check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
     A folder of pictures cannot be written into itself, a folder inside it or one holding it, whatever
     the flags. A device or FIFO (``/dev/null``) is written into, never replaced, so it needs no --force.
     """
+    for path, what in ([(source_path, "input")] if source_path is not None else []) + [(o, "output") for o in outputs]:
+        check_name(path, what)
     seen = set()
     source = source_path.resolve() if source_path is not None else None
     for output in outputs:

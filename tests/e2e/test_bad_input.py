@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,3 +123,31 @@ def test_plugin_that_fails_to_import_is_named_with_its_distribution(broken_plugi
     assert "FER_VIDEO_BLOCK_PLUGINS=broken" in result.stderr
     result = run_cli("plugins", env={**env, "FER_VIDEO_BLOCK_PLUGINS": "broken"})
     assert result.returncode == 0, result.stderr
+
+
+def _latin1(name: str) -> str:
+    """``name`` as an old Latin-1 archive stores it on a UTF-8 system: its é a lone byte, not UTF-8."""
+    return os.fsdecode(name.encode("latin-1"))
+
+
+@pytest.mark.parametrize("case", ["video", "picture in a folder", "output", "batch folder"])
+def test_a_name_that_is_not_utf8_is_refused_in_one_line(sample_video, picture_files, tmp_path, case):
+    """It crashed with SIGSEGV (exit 139) inside OpenCV, or while writing summary.csv."""
+    bad = tmp_path / _latin1("caf\xe9")
+    bad.mkdir()
+    if case == "video":
+        shutil.copy(sample_video, bad / "v.mp4")
+        args = ["timeline", bad / "v.mp4", "-o", tmp_path / "t.csv"]
+    elif case == "picture in a folder":
+        shutil.copy(picture_files["astronaut"], bad / _latin1("\xe9t\xe9.jpg"))
+        args = ["annotate", bad, "-o", tmp_path / "out"]
+    elif case == "output":
+        args = ["timeline", sample_video, "-o", bad / "t.csv"]
+    else:
+        shutil.copy(sample_video, bad / "v.mp4")
+        args = ["batch", bad, "-o", tmp_path / "results"]
+    result = run_cli(*args, "--detector", "haar", "-q")
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "caf\\xe9" in result.stderr and "not valid UTF-8" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [bad.name]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fer_video.io.names import check_name
 from fer_video.io.sources.images import IMAGE_SUFFIXES, ImageFolderSource, ImageSource
 from fer_video.io.sources.live_file import LiveFileSource
 from fer_video.io.sources.video_file import VideoFileSource
@@ -20,6 +21,7 @@ def open_source(location: str | Path | int, live: bool = False, loop: bool = Tru
     if isinstance(location, int) or (isinstance(location, str) and location.isdigit()):
         return WebcamSource(int(location))
     path = Path(location)
+    check_name(path)
     if not path.exists():
         raise FileNotFoundError(f"input {path} does not exist")
     if live:

@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fer_video.io.names import check_name
 from fer_video.types import Frame, SourceInfo, SourceKind
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
@@ -54,6 +55,8 @@ class ImageFolderSource:
         self.folder = Path(folder)
         entries = sorted(p for p in self.folder.iterdir() if p.is_file() and not p.name.startswith("."))
         self.files = [p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES]
+        for path in self.files:
+            check_name(path, "picture")
         self.other_files = [p.name for p in entries if p not in self.files]  # said at the end, not ignored
         if not self.files:
             raise ValueError(
