@@ -15,6 +15,7 @@ from pathlib import Path
 from fer_video.batch.stats import VideoStats
 from fer_video.emotions import EMOTIONS
 from fer_video.io.atomic import discard, partial_path, publish
+from fer_video.io.csv_cells import safe_row
 
 SUMMARY_NAME = "summary.csv"
 STATUSES = ("done", "failed", "skipped")
@@ -54,7 +55,7 @@ def summary_text(rows: list[Row]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(row.values())
+        writer.writerow(safe_row(row.values()))
     return buffer.getvalue()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fer_video import hookimpl
 from fer_video.io.atomic import clean_stale, discard, partial_path, publish, special_kind
+from fer_video.io.csv_cells import safe_row
 from fer_video.io.timeline_rows import columns, rows
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Frame, RunInfo
@@ -68,7 +69,8 @@ class _TimelineFile:
 
 
 class CsvSink(_TimelineFile):
-    """Tidy CSV that ``pandas.read_csv`` reads as is; a frame with no face adds no row."""
+    """Tidy CSV that ``pandas.read_csv`` reads as is; a frame with no face adds no row. A picture named
+    like a formula (``=HYPERLINK(...).jpg``) is quoted so that a spreadsheet shows it as text."""
 
     def start(self, run: RunInfo) -> None:
         super().start(run)
@@ -76,7 +78,7 @@ class CsvSink(_TimelineFile):
         self._writer.writeheader()
 
     def _write_rows(self, frame: Frame) -> None:
-        self._writer.writerows(rows(frame, self.smoothed, self.named))
+        self._writer.writerows(map(safe_row, rows(frame, self.smoothed, self.named)))
 
 
 class JsonLinesSink(_TimelineFile):
