@@ -17,6 +17,8 @@ from fer_video.io.names import check_name
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm", ".mpg", ".mpeg", ".wmv", ".flv",
                             ".ts", ".mts", ".m2ts", ".3gp"})
 """What a folder or a pattern is searched for (case-insensitive); a file named on its own is taken whatever its name."""
+BATCH_FILES = frozenset({"summary", "index"})
+"""The batch's own summary.csv and index.html: a video named so at the top keeps its extension."""
 
 
 @dataclass(frozen=True)
@@ -78,16 +80,27 @@ def find_videos(arguments: list[str]) -> Inputs:
             found.setdefault(os.path.abspath(file), file)
     common = os.path.commonpath(bases)
     relative = {key: Path(os.path.relpath(key, common)) for key in found}
-    stems: dict[tuple[Path, str], int] = {}
-    for rel in relative.values():
-        stems[(rel.parent, rel.stem)] = stems.get((rel.parent, rel.stem), 0) + 1
-    videos = []
-    for key, path in found.items():
-        rel = relative[key]
-        unique = stems[(rel.parent, rel.stem)] == 1
-        videos.append(Video(path, (rel.parent / (rel.stem if unique else rel.name)).as_posix()))
-    videos.sort(key=lambda video: video.name)
+    names = _unique_names(relative)
+    videos = sorted((Video(path, names[key]) for key, path in found.items()), key=lambda video: video.name)
     return Inputs(videos, folders)
+
+
+def _unique_names(relative: dict[str, Path]) -> dict[str, str]:
+    """Each video's output name: its mirrored path less the extension, or with it where that name is
+    another video's too or the batch's own file's; again until no two are the same (``a.mp4`` and ``a.mp4.mov``
+    both keep theirs).
+    Whole relative paths differ, so this ends, and every video gets outputs of its own."""
+    whole: set[str] = set()
+    while True:
+        names = {key: (rel if key in whole else rel.with_suffix("")).as_posix() for key, rel in relative.items()}
+        taken: dict[str, list[str]] = {}
+        for key, name in names.items():
+            taken.setdefault(name, []).append(key)
+        clashing = {key for name, keys in taken.items() if len(keys) > 1 or name in BATCH_FILES for key in keys}
+        clashing -= whole
+        if not clashing:
+            return names
+        whole |= clashing
 
 
 def _videos_under(folder: Path) -> list[Path]:
