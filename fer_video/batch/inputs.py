@@ -132,14 +132,14 @@ def check_output_folder(output: Path, inputs: Inputs) -> None:
     check_name(output, "output")
     if output.exists() and not output.is_dir():
         raise UsageError(f"output {output} is a file; batch writes into a folder: name a new or empty one")
-    target = Path(os.path.abspath(output))
+    target = Path(os.path.realpath(output))  # real paths: a symlink to an input folder leads into it
     for folder in inputs.folders:
-        source = Path(os.path.abspath(folder))
+        source = Path(os.path.realpath(folder))
         if target == source or source in target.parents or target in source.parents:
             where = ("the input folder" if target == source else
                      "inside the input folder" if source in target.parents else "a folder holding the input folder")
             raise UsageError(f"output {output} is {where} {folder}; write the batch's outputs to a folder of their own")
     for video in inputs.videos:
-        if Path(os.path.abspath(video.output(output, ".csv"))).parent == Path(os.path.abspath(video.path)).parent:
+        if Path(os.path.realpath(video.output(output, ".csv"))).parent == Path(os.path.realpath(video.path)).parent:
             raise UsageError(f"output {output} would put {video.path}'s outputs beside it; "
                              "write the batch's outputs to a folder of their own")

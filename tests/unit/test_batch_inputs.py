@@ -41,3 +41,17 @@ def test_every_video_gets_outputs_of_its_own_whatever_their_names(tmp_path):
              for video in find_videos([str(tmp_path)]).videos}
     assert names == {"a.mp4": "a.mp4", "a.mov": "a.mov", "a.mp4.mov": "a.mp4.mov", "b.mkv": "b",
                      "summary.mp4": "summary.mp4", "index.webm": "index.webm", "sub/summary.mp4": "sub/summary"}
+
+
+def test_an_output_folder_reached_through_a_symlink_is_refused_inside_the_input(tmp_path):
+    """``ln -s vids vl; batch vids -o vl/res`` wrote inside vids/: the check compared paths as written."""
+    (tmp_path / "vids").mkdir()
+    (tmp_path / "vids" / "a.mp4").write_bytes(b"")
+    (tmp_path / "vl").symlink_to(tmp_path / "vids")
+    (tmp_path / "a.mp4").symlink_to(tmp_path / "vids" / "a.mp4")
+    with pytest.raises(UsageError, match="inside the input folder"):
+        check_output_folder(tmp_path / "vl" / "res", find_videos([str(tmp_path / "vids")]))
+    with pytest.raises(UsageError, match="the input folder"):
+        check_output_folder(tmp_path / "vl", find_videos([str(tmp_path / "vids")]))
+    with pytest.raises(UsageError, match="beside it"):
+        check_output_folder(tmp_path / "vl", find_videos([str(tmp_path / "vids" / "a.mp4")]))
