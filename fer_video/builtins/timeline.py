@@ -44,7 +44,7 @@ class _TimelineFile:
 
     def _named(self, error: OSError) -> OSError:
         """``error`` naming the output: a write to a full disk names no file of its own."""
-        if error.filename is not None:
+        if error.filename is not None or isinstance(error, FileExistsError):  # publish's own names it
             return error
         return OSError(error.errno, error.strerror or str(error), str(self.output))
 

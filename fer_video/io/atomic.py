@@ -1,7 +1,9 @@
 """Outputs appear under their final name only once complete: write beside, then rename.
 
 Each run writes under a name of its own (its process id and a random tag), so two runs naming
-the same output never share a half-written file: each publishes a complete one, the last wins.
+the same output never share a half-written file. An output that was not there when the run
+started and no ``--force`` was given (:func:`keep_new`) is published without replacing: if another
+run published it meanwhile, that one is kept and this one refused. With ``--force`` the last wins.
 A character device or a FIFO (``/dev/null``, a named pipe) is written into directly and never
 renamed over: replacing it with a regular file would destroy it.
 """
@@ -57,10 +59,37 @@ def partial_path(path: Path) -> Path:
     return path.with_name(f".{stem}.{os.getpid()}-{secrets.token_hex(4)}.partial{suffix}")
 
 
+_KEPT_NEW: set[str] = set()
+
+
+def keep_new(final: Path) -> None:
+    """``final`` was checked absent with no ``--force``: publishing it must not replace what appears meanwhile."""
+    _KEPT_NEW.add(os.path.abspath(final))
+
+
 def publish(partial: Path, final: Path) -> None:
-    """Give the finished ``partial`` its final name in one step (nothing to do for a device)."""
-    if Path(partial) != Path(final):
+    """Give the finished ``partial`` its final name in one step (nothing to do for a device); for an
+    output under :func:`keep_new`, a ``FileExistsError`` instead of replacing a file that appeared."""
+    if Path(partial) == Path(final):
+        return
+    if os.path.abspath(final) not in _KEPT_NEW:
         os.replace(partial, final)
+        return
+    try:
+        os.link(partial, final)  # fails if final exists, with no moment in which it could be replaced
+    except FileExistsError:
+        raise _appeared(final) from None
+    except OSError:  # a file system without hard links (FAT, some network shares): check, then rename
+        if os.path.lexists(final):
+            raise _appeared(final) from None
+        os.replace(partial, final)
+        return
+    os.unlink(partial)
+
+
+def _appeared(final: Path) -> FileExistsError:
+    return FileExistsError(f"output {final} appeared while this run was writing it (another run's?); it is kept "
+                           "and this run's copy discarded: pass --force to replace it")
 
 
 def discard(partial: Path, final: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fer_video.io.atomic import special_kind, written_in_place
+from fer_video.io.atomic import keep_new, special_kind, written_in_place
 from fer_video.io.names import check_name
 from fer_video.messages import UsageError
 
@@ -44,6 +44,8 @@ def check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
             raise UsageError(f"output {output} is a {special_kind(output)}; name a file, a FIFO or /dev/null")
         if output.exists() and not force and not written_in_place(output):
             raise FileExistsError(f"output {output} already exists; pass --force to overwrite it")
+        if not force and not output.exists():
+            keep_new(output)  # one that appears during the run (another run's) is not replaced either
 
 
 def is_device(path: Path) -> bool:
