@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import stat
 from pathlib import Path
 
@@ -99,10 +100,14 @@ def discard(partial: Path, final: Path) -> None:
 
 
 def clean_stale(path: Path) -> list[Path]:
-    """Remove the partial files a killed run (``kill -9``) left for output ``path``, or for any
-    output in folder ``path``; a run still alive keeps its own. Returns what was removed."""
+    """Remove the partial files (or folders) a killed run (``kill -9``) left for output ``path``, and
+    for any output in ``path`` when it is a folder; a run still alive keeps its own. Returns what was removed."""
     path = Path(path)
-    folder, final = (path, None) if path.is_dir() else (path.parent, path)
+    removed = _clean(path.parent, path)
+    return removed + _clean(path, None) if path.is_dir() else removed
+
+
+def _clean(folder: Path, final: Path | None) -> list[Path]:
     removed = []
     try:
         entries = list(os.scandir(folder))
@@ -110,13 +115,16 @@ def clean_stale(path: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _PARTIAL.match(entry.name)
-        if match is None or not entry.is_file(follow_symlinks=False):
+        if match is None or entry.is_symlink() or not (entry.is_file() or entry.is_dir()):
             continue
         if final is not None and (match["stem"], match["suffix"]) != split_suffix(final.name):
             continue
         if _alive(int(match["pid"])):
             continue
-        Path(entry.path).unlink(missing_ok=True)
+        if entry.is_dir():
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            Path(entry.path).unlink(missing_ok=True)
         removed.append(Path(entry.path))
     return removed
 

@@ -232,3 +232,23 @@ def test_evaluate_keeps_an_existing_png_without_force(tmp_path):
     result = run_cli(*command, "--force")
     assert result.returncode == 0, result.stderr
     assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_killed_folder_annotate_leaves_no_half_folder_and_the_next_run_makes_it_whole(picture_files, tmp_path):
+    """kill -9 left out/ with 316 of 500 pictures, under the final name, as if complete."""
+    photos, out = tmp_path / "photos", tmp_path / "out"
+    photos.mkdir()
+    for number in range(40):
+        shutil.copy(picture_files["astronaut" if number % 2 else "hopper"], photos / f"{number:03}.jpg")
+    process = start_cli("annotate", photos, "-o", out, "--detector", "haar")
+    progress = ""
+    while process.poll() is None and not re.search(r"\b(?:[5-9]|[1-3]\d)/40", progress):
+        progress += process.stderr.read(1) or ""
+    process.kill()
+    process.communicate(timeout=60)
+    assert not out.exists(), progress
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # the half folder, hidden
+    result = run_cli("annotate", photos, "-o", out, "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in photos.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "photos"]
