@@ -10,6 +10,7 @@ renamed over: replacing it with a regular file would destroy it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -21,6 +22,9 @@ _PARTIAL = re.compile(r"^\.(?P<stem>.*)\.(?P<pid>\d+)-[0-9a-f]{8}\.partial(?P<su
 # Endings that name a kind of file as a whole: Keras saves weights only to a name ending in
 # .weights.h5, so a partial file must end in it too.
 COMPOUND_SUFFIXES = (".weights.h5", ".card.toml", ".tar.gz")
+NAME_MAX = 255
+"""The longest file name, in bytes, of Linux's and macOS's usual file systems."""
+_PARTIAL_PARTS = b"..4294967295-0123abcd.partial"  # what a partial name adds, with the longest process id
 
 
 def split_suffix(name: str) -> tuple[str, str]:
@@ -56,8 +60,20 @@ def partial_path(path: Path) -> Path:
     path = Path(path)
     if written_in_place(path):
         return path
-    stem, suffix = split_suffix(path.name)
+    stem, suffix = partial_stem(path.name)
     return path.with_name(f".{stem}.{os.getpid()}-{secrets.token_hex(4)}.partial{suffix}")
+
+
+def partial_stem(name: str) -> tuple[str, str]:
+    """The stem and ending of ``name``'s partial names: the stem cut short, and told apart by a hash of
+    it, where the partial name would pass the file system's limit of 255 bytes (a long name that fits)."""
+    stem, suffix = split_suffix(name)
+    room = NAME_MAX - len(_PARTIAL_PARTS) - len(os.fsencode(suffix))
+    encoded = os.fsencode(stem)
+    if len(encoded) <= room:
+        return stem, suffix
+    digest = hashlib.sha1(encoded).hexdigest()[:8]
+    return f"{os.fsdecode(encoded[: max(room - 9, 0)]).encode('utf-8', 'ignore').decode()}~{digest}", suffix
 
 
 _KEPT_NEW: set[str] = set()
@@ -117,7 +133,7 @@ def _clean(folder: Path, final: Path | None) -> list[Path]:
         match = _PARTIAL.match(entry.name)
         if match is None or entry.is_symlink() or not (entry.is_file() or entry.is_dir()):
             continue
-        if final is not None and (match["stem"], match["suffix"]) != split_suffix(final.name):
+        if final is not None and (match["stem"], match["suffix"]) != partial_stem(final.name):
             continue
         if _alive(int(match["pid"])):
             continue
