@@ -60,6 +60,8 @@ def make_report(timeline_path: Path | str, output: Path | str, *, video: Path | 
     if video is not None:
         facts = probe_video(video)
         check_matches(timeline, facts)
+        if timeline.fps is None:  # a one-frame video: its only time is 0, so the rate is the video's
+            timeline.fps = facts.fps
     summaries = [summarise(face, timeline.fps) for face in timeline.faces]
     if kind == "table":
         from fer_video.report.faces_table import faces_table

@@ -39,6 +39,7 @@
         ...data.emotions.map((name, i) => ({
           label: name, stroke: data.colours[i], dash: data.dashes[i], width: data.widths[i],
           value: (u, v) => percent(v),
+          ...(face.x.length === 1 ? { points: { show: true, size: 9 } } : {}),  // one moment: a dot, not a line
         })),
       ],
       hooks: {
