@@ -327,6 +327,7 @@ class Pipeline:
             summary.warnings += close_stages(self._stages(), self.keep_open)
             summary.seconds = time.perf_counter() - started
             summary.stopped_early = self.source.stopped_early
+            summary.warnings += getattr(self.source, "warnings", [])  # what a source left out on purpose
             for sink in opened:  # a sink that copied part of the input (its audio) may find it damaged
                 damage = damaged_input(sink) if failure is None else None
                 summary.stopped_early = summary.stopped_early or damage  # a truncated file says it all
