@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from fer_video.io.atomic import special_kind
 from fer_video.io.names import check_name
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm", ".mpg", ".mpeg", ".wmv", ".flv",
@@ -73,6 +74,11 @@ def find_videos(arguments: list[str]) -> Inputs:
             base = Path(_literal_prefix(text))
             bases.append(os.path.abspath(base))
             folders.append(base)
+        elif path.exists():
+            from fer_video.messages import UsageError
+
+            raise UsageError(f"input {text} is a {special_kind(path)}; a batch reads video files: save the stream "
+                             "to a file first")
         else:
             raise FileNotFoundError(f"input {text} does not exist")
         for file in files:
@@ -108,8 +114,9 @@ def _videos_under(folder: Path) -> list[Path]:
     files = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files += [Path(root) / name for name in sorted(names)
-                  if not name.startswith(".") and Path(name).suffix.lower() in VIDEO_SUFFIXES]
+        files += [Path(root) / name for name in sorted(names)  # a FIFO named .mp4 would never end
+                  if not name.startswith(".") and Path(name).suffix.lower() in VIDEO_SUFFIXES
+                  and (Path(root) / name).is_file()]
     return files
 
 

@@ -151,3 +151,20 @@ def test_a_name_that_is_not_utf8_is_refused_in_one_line(sample_video, picture_fi
     assert "caf\\xe9" in result.stderr and "not valid UTF-8" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [bad.name]
+
+
+@pytest.mark.parametrize("command", ["timeline", "batch"])
+@pytest.mark.parametrize("kind", ["FIFO", "character device"])
+def test_an_input_that_is_not_a_regular_file_is_refused_in_one_line(tmp_path, command, kind):
+    """A FIFO was reported as a truncated video, /dev/zero as an empty one."""
+    if kind == "FIFO":
+        source = tmp_path / "stream.mp4"
+        os.mkfifo(source)
+    else:
+        source = "/dev/zero"
+    out = ["-o", tmp_path / "t.csv"] if command == "timeline" else ["-o", tmp_path / "results"]
+    result = run_cli(command, source, *out, "--detector", "haar", "-q", timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert f"is a {kind}" in result.stderr and "save the stream to a file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "t.csv").exists() and not (tmp_path / "results").exists()
