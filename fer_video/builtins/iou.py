@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fer_video import hookimpl
+from fer_video.builtins.options import number, whole_number
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Face
 
@@ -23,8 +24,8 @@ class IouTracker:
     """
 
     def __init__(self, min_iou: float = 0.3, max_missed: int = 15) -> None:
-        self.min_iou = float(min_iou)
-        self.max_missed = int(max_missed)
+        self.min_iou = number("min_iou", min_iou, 0.0, 1.0)
+        self.max_missed = whole_number("max_missed", max_missed, 0, 100_000)  # -1 ended every track at once
         self._tracks: dict[int, _Track] = {}
         self._next_id = 0
         self._seen = 0

@@ -168,3 +168,15 @@ def test_an_input_that_is_not_a_regular_file_is_refused_in_one_line(tmp_path, co
     assert f"is a {kind}" in result.stderr and "save the stream to a file" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not (tmp_path / "t.csv").exists() and not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("options", [["--detect-every", "1000000000"], ["--classify-every", "0"],
+                                     ["--tracker-opt", "max_missed=-1"]],
+                         ids=["detect-every 1e9", "classify-every 0", "max_missed -1"])
+def test_intervals_out_of_bounds_are_refused_in_one_line(sample_video, tmp_path, options):
+    """--detect-every 1000000000 and max_missed=-1 were taken without a word."""
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--detector", "haar", *options, "-q")
+    assert result.returncode == 1, result.stderr
+    assert "must be" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("fer-video: error:")
+    assert list(tmp_path.iterdir()) == []
