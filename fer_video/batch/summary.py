@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fer_video.batch.stats import VideoStats
 from fer_video.emotions import EMOTIONS
-from fer_video.io.atomic import discard, partial_path, publish
+from fer_video.io.atomic import discard, naming, partial_path, publish
 from fer_video.io.csv_cells import safe_row
 
 SUMMARY_NAME = "summary.csv"
@@ -70,6 +70,8 @@ def write_atomically(path: Path, text: str) -> Path:
     try:
         partial.write_text(text, encoding="utf-8")
         publish(partial, path)
+    except OSError as error:
+        raise naming(error, path) from None
     finally:
         discard(partial, path)
     return path

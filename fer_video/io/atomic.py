@@ -104,6 +104,13 @@ def publish(partial: Path, final: Path) -> None:
     os.unlink(partial)
 
 
+def naming(error: OSError, path: Path) -> OSError:
+    """``error`` with ``path`` as its file: a write to a full disk names none, and the user needs to know which."""
+    if error.filename is not None:
+        return error
+    return type(error)(error.errno, error.strerror or str(error), str(path))
+
+
 def _appeared(final: Path) -> FileExistsError:
     return FileExistsError(f"output {final} appeared while this run was writing it (another run's?); it is kept "
                            "and this run's copy discarded: pass --force to replace it")

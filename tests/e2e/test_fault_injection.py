@@ -142,3 +142,21 @@ def test_a_disk_that_fills_under_the_video(sample_video, tmp_path):
     assert result.returncode == 1
     assert f"{tmp_path / 'out.mp4'}" in result.stderr and "file size limit" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_disk_that_fills_under_a_report_or_a_batch_summary_is_named(sample_video, tmp_path):
+    """report and batch on a full disk said "File too large" and no path."""
+    timeline = tmp_path / "t.csv"
+    assert run_cli("timeline", sample_video, "-o", timeline, "--detector", "haar", "-q").returncode == 0
+    result = _with_file_size_limit(8192, "report", timeline, "-o", tmp_path / "report.html")
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'report.html'}: File too large" in result.stderr
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    (videos / "a.mp4").symlink_to(sample_video)
+    result = _with_file_size_limit(64, "batch", videos, "-o", tmp_path / "results", "--detector", "haar", "-q")
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'results' / 'summary.csv'}: File too large" in result.stderr
+    assert partial_files(tmp_path) == []
