@@ -35,6 +35,10 @@ def check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
                              "write the annotated pictures to a folder of their own")
         if source is not None and (resolved == source or (output.exists() and os.path.samefile(output, source))):
             raise UsageError(f"output {output} is the input file; choose another output path")
+        holder = next((parent for parent in output.parents if parent.exists()), None)
+        if holder is not None and not holder.is_dir():  # mkdir would say a raw "[Errno 17] File exists"
+            raise UsageError(f"output {output} cannot be written: {holder} is a file, not a folder; "
+                             "name an output in a folder")
         if resolved in seen:
             raise UsageError(f"{output} is named as two outputs; give each output its own path")
         seen.add(resolved)

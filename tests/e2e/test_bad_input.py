@@ -180,3 +180,19 @@ def test_intervals_out_of_bounds_are_refused_in_one_line(sample_video, tmp_path,
     assert "must be" in result.stderr and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("fer-video: error:")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["timeline", "report"])
+def test_an_output_under_a_file_is_refused_in_words_not_errno(sample_video, tmp_path, command):
+    """-o afile/t.csv said a raw "[Errno 17] File exists: 'afile'"."""
+    (tmp_path / "afile").write_text("mine")
+    if command == "timeline":
+        result = run_cli("timeline", sample_video, "-o", tmp_path / "afile" / "t.csv", "--detector", "haar", "-q")
+    else:
+        timeline = tmp_path / "t.csv"
+        timeline.write_text("frame,time_s,face_id,x,y,w,h,detector_score,emotion,confidence,"
+                            "angry,disgust,fear,happy,sad,surprise,neutral\n")
+        result = run_cli("report", timeline, "-o", tmp_path / "afile" / "sub" / "r.html")
+    assert result.returncode == 2, result.stderr
+    assert "afile is a file, not a folder" in result.stderr and "Errno" not in result.stderr
+    assert (tmp_path / "afile").read_text() == "mine"
