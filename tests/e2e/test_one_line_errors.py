@@ -42,6 +42,15 @@ def test_config_naming_a_folder(sample_video, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_binary_config_file_is_called_not_text(sample_video, tmp_path):
+    """A binary --config gave the codec's raw "'utf-8' codec can't decode byte 0xff"."""
+    config = tmp_path / "pipeline.toml"
+    config.write_bytes(b"\x00\xff\xfe binary \x80\x81")
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--config", config)
+    assert result.returncode == 1, result.stderr
+    assert f"config file {config} is not text" in result.stderr and "codec" not in result.stderr
+
+
 def test_config_value_of_the_wrong_type_names_the_key(sample_video, tmp_path):
     config = tmp_path / "pipeline.toml"
     config.write_text('margin = "wide"\n')
