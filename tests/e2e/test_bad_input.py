@@ -106,6 +106,8 @@ def test_no_webcam_says_so():
     result = run_cli("webcam", "--device", "9")
     assert result.returncode != 0
     assert "no webcam at device 9" in result.stderr
+    assert result.stderr.strip().splitlines() == [line for line in result.stderr.strip().splitlines()
+                                                  if line.startswith("fer-video: error:")]  # not OpenCV's
 
 
 @pytest.fixture
