@@ -295,8 +295,10 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
             await websocket.close(code=1008, reason="cross-site connection refused")
             return
         viewer = hub.add_viewer()
-        if viewer is None:
-            await websocket.close(code=1013, reason=f"already {hub.max_viewers} viewers; try again later")
+        if viewer is None:  # accepted first, so the page gets the reason (closed before, it was a bare 403)
+            await websocket.accept()
+            await websocket.close(code=1013, reason=f"viewer limit reached ({hub.max_viewers} watching); "
+                                                    "retrying now and then")
             return
         await websocket.accept()
         sender = asyncio.create_task(_send_frames(websocket, viewer))
