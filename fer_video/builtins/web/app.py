@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 import json
 import math
+import socket
 import time
 from collections.abc import Callable, Iterator
 from http.cookies import CookieError, SimpleCookie
@@ -123,6 +125,38 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class NamedHosts:
+    """Off loopback with no token: a request must name this machine, by an IP address or one of its own
+    names, in its Host header. A page on another site whose name an attacker points at this machine
+    (DNS rebinding) names that site instead, and is refused: the Origin check alone compares the Origin
+    with that same Host, so it let such a page use the controls."""
+
+    def __init__(self, app: ASGIApp, names: list[str]) -> None:
+        self.app = app
+        self.names = {name.lower() for name in names}
+
+    def _allowed(self, host: str) -> bool:
+        if host.startswith("["):  # [::1]:8000
+            name = host[1:].partition("]")[0]
+        else:  # 192.168.1.5:8000, lab-pc:8000, lab-pc
+            name = host.partition(":")[0] if host.count(":") == 1 else host
+        try:
+            ipaddress.ip_address(name)
+            return True
+        except ValueError:
+            return name.lower() in self.names
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and not self._allowed(Headers(scope=scope).get("host", "")):
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008, "reason": "this machine's name is not the Host"})
+                return
+            await JSONResponse({"error": "invalid Host header: reach this live view by the machine's address or "
+                                         "name"}, status_code=400)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class TokenGate:
     """Off loopback, only those who hold the token printed at start get in; everything else is a 403.
 
@@ -193,6 +227,12 @@ def _seconds(text: str) -> float:
     if not math.isfinite(value) or not 1 <= value <= 60:
         raise ValueError("must be a number of seconds from 1 to 60")
     return value
+
+
+def _own_names() -> list[str]:
+    """This machine's names, as a browser on the network may reach it."""
+    names = [socket.gethostname(), socket.getfqdn()]
+    return [*names, *(f"{name}.local" for name in names)]
 
 
 def _same_origin(headers: Any) -> bool:
@@ -360,6 +400,8 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
         middleware.insert(0, Middleware(TokenGate, token=token, cookie=cookie))
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+    elif token is None:
+        middleware.insert(0, Middleware(NamedHosts, names=[*LOOPBACK_HOSTS, *_own_names()]))
     routes = [
         Route("/", page),
         Route("/static/{name}", static),
