@@ -31,7 +31,10 @@ class _TimelineFile:
         self.named = run.source.kind == "folder"  # rows of a folder of pictures name their picture
         self.output.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(self.output)
-        self._handle = self._partial.open("w", newline="")
+        try:
+            self._handle = self._partial.open("w", newline="")
+        except OSError as error:  # say the output's name, not the partial one's
+            raise OSError(error.errno, error.strerror, str(self.output)) from None
 
     def write(self, frame: Frame) -> None:
         try:

@@ -117,8 +117,9 @@ def _appeared(final: Path) -> FileExistsError:
 
 
 def discard(partial: Path, final: Path) -> None:
-    """Remove an unfinished ``partial``; never the device or FIFO it may have been written into."""
-    if Path(partial) != Path(final):
+    """Remove an unfinished ``partial``; never the device or FIFO it may have been written into. One
+    never made is no error, even where unlink says so (a read-only file system: "[Errno 30]")."""
+    if Path(partial) != Path(final) and os.path.lexists(partial):
         Path(partial).unlink(missing_ok=True)
 
 
