@@ -195,3 +195,19 @@ def test_a_viewer_past_the_limit_is_told_why(sample_video, weights, tmp_path):
                  "--sink-opt", "web.max_viewers=1") as server:
         code, reason = asyncio.run(asyncio.wait_for(second_viewer(server.port), 60))
     assert code == 1013 and "viewer limit reached (1 watching)" in reason
+
+
+def test_a_flood_of_bad_requests_gives_one_warning_line(sample_video):
+    """uvicorn printed a WARNING line per bad request: a scanner flooded the terminal."""
+    with serving("--source", sample_video, "--detector", "haar") as server:
+        for _ in range(20):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as bad:
+                bad.sendall(b"\x16\x03\x01 not http\r\n\r\n")  # a TLS hello, say
+                try:
+                    bad.recv(1024)
+                except OSError:
+                    pass
+        assert server.request("GET", "/stats").status == 200  # still serving
+        time.sleep(0.5)
+        warnings = [line for line in server.lines if "Invalid HTTP request" in line]
+    assert len(warnings) == 1, server.said()
