@@ -29,7 +29,8 @@ class Source(Protocol):
     """An iterable of frames plus what sinks need to know up front (:func:`fer_video.open_source` opens one).
 
     ``stopped_early`` is ``None`` until the frames run out short of the whole input (a truncated
-    video, unreadable pictures in a folder): then a line saying so, which the run reports. The
+    video, unreadable pictures in a folder): then a line saying so, which the run reports. A source
+    may also have ``warnings``, lines on what it left out on purpose, reported with exit code 0. The
     pipeline closes the source when the run ends, however it ends.
     """
 

@@ -12,9 +12,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from fer_video.io.atomic import special_kind
+from fer_video.io.names import check_name
+
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".avi", ".webm", ".mpg", ".mpeg", ".wmv", ".flv",
                             ".ts", ".mts", ".m2ts", ".3gp"})
 """What a folder or a pattern is searched for (case-insensitive); a file named on its own is taken whatever its name."""
+BATCH_FILES = frozenset({"summary", "index"})
+"""The batch's own summary.csv and index.html: a video named so at the top keeps its extension."""
 
 
 @dataclass(frozen=True)
@@ -69,22 +74,39 @@ def find_videos(arguments: list[str]) -> Inputs:
             base = Path(_literal_prefix(text))
             bases.append(os.path.abspath(base))
             folders.append(base)
+        elif path.exists():
+            from fer_video.messages import UsageError
+
+            raise UsageError(f"input {text} is a {special_kind(path)}; a batch reads video files: save the stream "
+                             "to a file first")
         else:
             raise FileNotFoundError(f"input {text} does not exist")
         for file in files:
+            check_name(file)
             found.setdefault(os.path.abspath(file), file)
     common = os.path.commonpath(bases)
     relative = {key: Path(os.path.relpath(key, common)) for key in found}
-    stems: dict[tuple[Path, str], int] = {}
-    for rel in relative.values():
-        stems[(rel.parent, rel.stem)] = stems.get((rel.parent, rel.stem), 0) + 1
-    videos = []
-    for key, path in found.items():
-        rel = relative[key]
-        unique = stems[(rel.parent, rel.stem)] == 1
-        videos.append(Video(path, (rel.parent / (rel.stem if unique else rel.name)).as_posix()))
-    videos.sort(key=lambda video: video.name)
+    names = _unique_names(relative)
+    videos = sorted((Video(path, names[key]) for key, path in found.items()), key=lambda video: video.name)
     return Inputs(videos, folders)
+
+
+def _unique_names(relative: dict[str, Path]) -> dict[str, str]:
+    """Each video's output name: its mirrored path less the extension, or with it where that name is
+    another video's too or the batch's own file's; again until no two are the same (``a.mp4`` and ``a.mp4.mov``
+    both keep theirs).
+    Whole relative paths differ, so this ends, and every video gets outputs of its own."""
+    whole: set[str] = set()
+    while True:
+        names = {key: (rel if key in whole else rel.with_suffix("")).as_posix() for key, rel in relative.items()}
+        taken: dict[str, list[str]] = {}
+        for key, name in names.items():
+            taken.setdefault(name, []).append(key)
+        clashing = {key for name, keys in taken.items() if len(keys) > 1 or name in BATCH_FILES for key in keys}
+        clashing -= whole
+        if not clashing:
+            return names
+        whole |= clashing
 
 
 def _videos_under(folder: Path) -> list[Path]:
@@ -92,8 +114,9 @@ def _videos_under(folder: Path) -> list[Path]:
     files = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files += [Path(root) / name for name in sorted(names)
-                  if not name.startswith(".") and Path(name).suffix.lower() in VIDEO_SUFFIXES]
+        files += [Path(root) / name for name in sorted(names)  # a FIFO named .mp4 would never end
+                  if not name.startswith(".") and Path(name).suffix.lower() in VIDEO_SUFFIXES
+                  and (Path(root) / name).is_file()]
     return files
 
 
@@ -113,16 +136,17 @@ def check_output_folder(output: Path, inputs: Inputs) -> None:
     video given as a file: a batch never writes where its videos are (raises ``UsageError``, exit code 2)."""
     from fer_video.messages import UsageError
 
+    check_name(output, "output")
     if output.exists() and not output.is_dir():
         raise UsageError(f"output {output} is a file; batch writes into a folder: name a new or empty one")
-    target = Path(os.path.abspath(output))
+    target = Path(os.path.realpath(output))  # real paths: a symlink to an input folder leads into it
     for folder in inputs.folders:
-        source = Path(os.path.abspath(folder))
+        source = Path(os.path.realpath(folder))
         if target == source or source in target.parents or target in source.parents:
             where = ("the input folder" if target == source else
                      "inside the input folder" if source in target.parents else "a folder holding the input folder")
             raise UsageError(f"output {output} is {where} {folder}; write the batch's outputs to a folder of their own")
     for video in inputs.videos:
-        if Path(os.path.abspath(video.output(output, ".csv"))).parent == Path(os.path.abspath(video.path)).parent:
+        if Path(os.path.realpath(video.output(output, ".csv"))).parent == Path(os.path.realpath(video.path)).parent:
             raise UsageError(f"output {output} would put {video.path}'s outputs beside it; "
                              "write the batch's outputs to a folder of their own")

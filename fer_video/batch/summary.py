@@ -14,7 +14,8 @@ from pathlib import Path
 
 from fer_video.batch.stats import VideoStats
 from fer_video.emotions import EMOTIONS
-from fer_video.io.atomic import discard, partial_path, publish
+from fer_video.io.atomic import discard, naming, partial_path, publish
+from fer_video.io.csv_cells import safe_row
 
 SUMMARY_NAME = "summary.csv"
 STATUSES = ("done", "failed", "skipped")
@@ -54,7 +55,7 @@ def summary_text(rows: list[Row]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(row.values())
+        writer.writerow(safe_row(row.values()))
     return buffer.getvalue()
 
 
@@ -69,6 +70,8 @@ def write_atomically(path: Path, text: str) -> Path:
     try:
         partial.write_text(text, encoding="utf-8")
         publish(partial, path)
+    except OSError as error:
+        raise naming(error, path) from None
     finally:
         discard(partial, path)
     return path

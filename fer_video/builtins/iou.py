@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from fer_video import hookimpl
+from fer_video.builtins.options import flag, number, whole_number
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Face
 
@@ -43,18 +44,18 @@ class IouTracker:
     A track survives ``max_missed`` analysed frames without a detection (frames the detector ran
     on: a second and a half of 30 fps video at the default ``--detect-every 3``). Misses are
     counted in frames the tracker saw, not in frame numbers, so a live source that drops frames
-    does not age its tracks faster. ``predict=False`` and
-    ``max_jump=0`` give plain frame-to-frame IoU matching.
+    does not age its tracks faster. ``predict=False`` and ``max_jump=0`` give plain frame-to-frame
+    IoU matching.
     """
 
     def __init__(self, min_iou: float = 0.3, max_missed: int = 15, max_jump: float = 1.0,
                  predict: bool = True) -> None:
-        self.min_iou = float(min_iou)
-        self.max_missed = int(max_missed)
-        self.max_jump = float(max_jump)
+        self.min_iou = number("min_iou", min_iou, 0.0, 1.0)
+        self.max_missed = whole_number("max_missed", max_missed, 0, 100_000)  # -1 ended every track at once
+        self.max_jump = number("max_jump", max_jump, 0.0, 100.0)
         """How far (in the larger box's side) a face may be from a track's predicted centre and still
         continue it when their boxes do not overlap enough; 0 turns the second matching off."""
-        self.predict = bool(predict)
+        self.predict = flag("predict", predict)
         self._tracks: dict[int, _Track] = {}
         self._next_id = 0
         self._seen = 0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fer_video import hookimpl
 from fer_video.io.atomic import clean_stale, discard, partial_path, publish, special_kind, written_in_place
+from fer_video.io.csv_cells import safe_row
 from fer_video.io.timeline_rows import columns, rows
 from fer_video.plugins.factories import StageFactory
 from fer_video.types import Frame, RunInfo
@@ -37,7 +38,10 @@ class _TimelineFile:
         self.named = run.source.kind == "folder"  # rows of a folder of pictures name their picture
         self.output.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(self.output)
-        self._handle = self._partial.open("w", newline="")
+        try:
+            self._handle = self._partial.open("w", newline="")
+        except OSError as error:  # say the output's name, not the partial one's
+            raise OSError(error.errno, error.strerror, str(self.output)) from None
 
     def write(self, frame: Frame) -> None:
         try:
@@ -50,7 +54,7 @@ class _TimelineFile:
 
     def _named(self, error: OSError) -> OSError:
         """``error`` naming the output: a write to a full disk names no file of its own."""
-        if error.filename is not None:
+        if error.filename is not None or isinstance(error, FileExistsError):  # publish's own names it
             return error
         return OSError(error.errno, error.strerror or str(error), str(self.output))
 
@@ -75,7 +79,8 @@ class _TimelineFile:
 
 
 class CsvSink(_TimelineFile):
-    """Tidy CSV that ``pandas.read_csv`` reads as is; a frame with no face adds no row."""
+    """Tidy CSV that ``pandas.read_csv`` reads as is; a frame with no face adds no row. A picture named
+    like a formula (``=HYPERLINK(...).jpg``) is quoted so that a spreadsheet shows it as text."""
 
     def start(self, run: RunInfo) -> None:
         super().start(run)
@@ -83,7 +88,7 @@ class CsvSink(_TimelineFile):
         self._writer.writeheader()
 
     def _write_rows(self, frame: Frame) -> None:
-        self._writer.writerows(rows(frame, self.smoothed, self.named))
+        self._writer.writerows(map(safe_row, rows(frame, self.smoothed, self.named)))
 
 
 class JsonLinesSink(_TimelineFile):

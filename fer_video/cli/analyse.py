@@ -86,7 +86,7 @@ def _analyse(args: argparse.Namespace, plugins: PluginManager, config: PipelineC
     return report(analysis.run(), analysis.outputs)
 
 
-def report(summary, outputs: list[Path], *, stopping_is_normal: bool = False) -> int:
+def report(summary, outputs: list[Path]) -> int:
     """Say what a run did and wrote; the exit code tells an interrupted or truncated run apart."""
     say(f"{summary.frames} frames, {summary.faces} face detections in {summary.seconds:.1f} s "
         f"({summary.fps:.1f} frames/s)")
@@ -95,7 +95,7 @@ def report(summary, outputs: list[Path], *, stopping_is_normal: bool = False) ->
             say(f"wrote {path}")
     for warning in getattr(summary, "warnings", ()):
         say(f"warning: {warning}")
-    if summary.interrupted and not stopping_is_normal:
+    if summary.interrupted:
         say("interrupted: the outputs above are complete up to the last processed frame")
         return 128 + (summary.signal or signal.SIGINT)
     if summary.stopped_early:

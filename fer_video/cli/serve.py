@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 from pathlib import Path
 
 from fer_video.application.analysis import prepare_analysis, sink_for
@@ -39,13 +38,6 @@ def serve(args: argparse.Namespace, plugins: PluginManager) -> int:
     analysis = prepare_analysis(config, plugins, args.source, force=args.force,
                                 sinks=[StageChoice(page, {**page_options, "controls": controls}), *config.sinks],
                                 source_options={"live": True, "loop": args.loop}, before_frame=controls.before_frame)
-
-    def stop(signum, frame):  # a service manager's SIGTERM ends the run like Ctrl+C: outputs complete
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        summary = analysis.run()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    return report(summary, analysis.outputs, stopping_is_normal=True)  # a server is stopped with Ctrl+C
+    # Ctrl+C, a service manager's SIGTERM or a closed terminal's SIGHUP end it like any run: outputs
+    # complete, and the exit code 130, 143 or 129 that says which.
+    return report(analysis.run(), analysis.outputs)

@@ -1,16 +1,20 @@
 """Outputs appear under their final name only once complete: write beside, then rename.
 
 Each run writes under a name of its own (its process id and a random tag), so two runs naming
-the same output never share a half-written file: each publishes a complete one, the last wins.
+the same output never share a half-written file. An output that was not there when the run
+started and no ``--force`` was given (:func:`keep_new`) is published without replacing: if another
+run published it meanwhile, that one is kept and this one refused. With ``--force`` the last wins.
 A character device or a FIFO (``/dev/null``, a named pipe) is written into directly and never
 renamed over: replacing it with a regular file would destroy it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
+import shutil
 import stat
 from pathlib import Path
 
@@ -18,6 +22,9 @@ _PARTIAL = re.compile(r"^\.(?P<stem>.*)\.(?P<pid>\d+)-[0-9a-f]{8}\.partial(?P<su
 # Endings that name a kind of file as a whole: Keras saves weights only to a name ending in
 # .weights.h5, so a partial file must end in it too.
 COMPOUND_SUFFIXES = (".weights.h5", ".card.toml", ".tar.gz")
+NAME_MAX = 255
+"""The longest file name, in bytes, of Linux's and macOS's usual file systems."""
+_PARTIAL_PARTS = b"..4294967295-0123abcd.partial"  # what a partial name adds, with the longest process id
 
 
 def split_suffix(name: str) -> tuple[str, str]:
@@ -53,27 +60,78 @@ def partial_path(path: Path) -> Path:
     path = Path(path)
     if written_in_place(path):
         return path
-    stem, suffix = split_suffix(path.name)
+    stem, suffix = partial_stem(path.name)
     return path.with_name(f".{stem}.{os.getpid()}-{secrets.token_hex(4)}.partial{suffix}")
 
 
+def partial_stem(name: str) -> tuple[str, str]:
+    """The stem and ending of ``name``'s partial names: the stem cut short, and told apart by a hash of
+    it, where the partial name would pass the file system's limit of 255 bytes (a long name that fits)."""
+    stem, suffix = split_suffix(name)
+    room = NAME_MAX - len(_PARTIAL_PARTS) - len(os.fsencode(suffix))
+    encoded = os.fsencode(stem)
+    if len(encoded) <= room:
+        return stem, suffix
+    digest = hashlib.sha1(encoded).hexdigest()[:8]
+    return f"{os.fsdecode(encoded[: max(room - 9, 0)]).encode('utf-8', 'ignore').decode()}~{digest}", suffix
+
+
+_KEPT_NEW: set[str] = set()
+
+
+def keep_new(final: Path) -> None:
+    """``final`` was checked absent with no ``--force``: publishing it must not replace what appears meanwhile."""
+    _KEPT_NEW.add(os.path.abspath(final))
+
+
 def publish(partial: Path, final: Path) -> None:
-    """Give the finished ``partial`` its final name in one step (nothing to do for a device)."""
-    if Path(partial) != Path(final):
+    """Give the finished ``partial`` its final name in one step (nothing to do for a device); for an
+    output under :func:`keep_new`, a ``FileExistsError`` instead of replacing a file that appeared."""
+    if Path(partial) == Path(final):
+        return
+    if os.path.abspath(final) not in _KEPT_NEW:
         os.replace(partial, final)
+        return
+    try:
+        os.link(partial, final)  # fails if final exists, with no moment in which it could be replaced
+    except FileExistsError:
+        raise _appeared(final) from None
+    except OSError:  # a file system without hard links (FAT, some network shares): check, then rename
+        if os.path.lexists(final):
+            raise _appeared(final) from None
+        os.replace(partial, final)
+        return
+    os.unlink(partial)
+
+
+def naming(error: OSError, path: Path) -> OSError:
+    """``error`` with ``path`` as its file: a write to a full disk names none, and the user needs to know which."""
+    if error.filename is not None:
+        return error
+    return type(error)(error.errno, error.strerror or str(error), str(path))
+
+
+def _appeared(final: Path) -> FileExistsError:
+    return FileExistsError(f"output {final} appeared while this run was writing it (another run's?); it is kept "
+                           "and this run's copy discarded: pass --force to replace it")
 
 
 def discard(partial: Path, final: Path) -> None:
-    """Remove an unfinished ``partial``; never the device or FIFO it may have been written into."""
-    if Path(partial) != Path(final):
+    """Remove an unfinished ``partial``; never the device or FIFO it may have been written into. One
+    never made is no error, even where unlink says so (a read-only file system: "[Errno 30]")."""
+    if Path(partial) != Path(final) and os.path.lexists(partial):
         Path(partial).unlink(missing_ok=True)
 
 
 def clean_stale(path: Path) -> list[Path]:
-    """Remove the partial files a killed run (``kill -9``) left for output ``path``, or for any
-    output in folder ``path``; a run still alive keeps its own. Returns what was removed."""
+    """Remove the partial files (or folders) a killed run (``kill -9``) left for output ``path``, and
+    for any output in ``path`` when it is a folder; a run still alive keeps its own. Returns what was removed."""
     path = Path(path)
-    folder, final = (path, None) if path.is_dir() else (path.parent, path)
+    removed = _clean(path.parent, path)
+    return removed + _clean(path, None) if path.is_dir() else removed
+
+
+def _clean(folder: Path, final: Path | None) -> list[Path]:
     removed = []
     try:
         entries = list(os.scandir(folder))
@@ -81,13 +139,16 @@ def clean_stale(path: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _PARTIAL.match(entry.name)
-        if match is None or not entry.is_file(follow_symlinks=False):
+        if match is None or entry.is_symlink() or not (entry.is_file() or entry.is_dir()):
             continue
-        if final is not None and (match["stem"], match["suffix"]) != split_suffix(final.name):
+        if final is not None and (match["stem"], match["suffix"]) != partial_stem(final.name):
             continue
         if _alive(int(match["pid"])):
             continue
-        Path(entry.path).unlink(missing_ok=True)
+        if entry.is_dir():
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            Path(entry.path).unlink(missing_ok=True)
         removed.append(Path(entry.path))
     return removed
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fer_video.io.atomic import special_kind, written_in_place
+from fer_video.io.atomic import keep_new, special_kind, written_in_place
+from fer_video.io.names import check_name
 from fer_video.messages import UsageError
 
 
@@ -20,6 +21,8 @@ def check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
     A folder of pictures cannot be written into itself, a folder inside it or one holding it, whatever
     the flags. A device or FIFO (``/dev/null``) is written into, never replaced, so it needs no --force.
     """
+    for path, what in ([(source_path, "input")] if source_path is not None else []) + [(o, "output") for o in outputs]:
+        check_name(path, what)
     seen = set()
     source = source_path.resolve() if source_path is not None else None
     for output in outputs:
@@ -32,6 +35,10 @@ def check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
                              "write the annotated pictures to a folder of their own")
         if source is not None and (resolved == source or (output.exists() and os.path.samefile(output, source))):
             raise UsageError(f"output {output} is the input file; choose another output path")
+        holder = next((parent for parent in output.parents if parent.exists()), None)
+        if holder is not None and not holder.is_dir():  # mkdir would say a raw "[Errno 17] File exists"
+            raise UsageError(f"output {output} cannot be written: {holder} is a file, not a folder; "
+                             "name an output in a folder")
         if resolved in seen:
             raise UsageError(f"{output} is named as two outputs; give each output its own path")
         seen.add(resolved)
@@ -41,6 +48,8 @@ def check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
             raise UsageError(f"output {output} is a {special_kind(output)}; name a file, a FIFO or /dev/null")
         if output.exists() and not force and not written_in_place(output):
             raise FileExistsError(f"output {output} already exists; pass --force to overwrite it")
+        if not force and not output.exists():
+            keep_new(output)  # one that appears during the run (another run's) is not replaced either
 
 
 def is_device(path: Path) -> bool:

@@ -16,6 +16,9 @@ def load_weights(model, weights: Path, name: str) -> None:
     weights = Path(weights)
     if not weights.exists():
         raise FileNotFoundError(f"weights file {weights} does not exist")
+    from fer_video.models.model_file import check_format
+
+    check_format(weights)
     try:
         if _is_legacy_h5(weights):
             load_legacy_h5(model, weights)

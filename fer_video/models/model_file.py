@@ -37,6 +37,7 @@ def open_model_file(path: str | Path, card: str | Path | None = None, threads: i
     suffix = _suffix(path)
     if not path.exists():
         raise FileNotFoundError(f"model file {path} does not exist")
+    check_format(path)  # a damaged file is called damaged, not card-less
     card_path = Path(card) if card else card_path_for(path)
     if not card_path.exists():
         raise FileNotFoundError(f"{path} needs a model card: expected {card_path}; {CARD_HELP}")
@@ -53,6 +54,24 @@ def open_model_file(path: str | Path, card: str | Path | None = None, threads: i
     if inputs:
         _check_input(inputs[0].shape, model_card.input, path, card_path)
     return KerasClassifier(model, model_card.input, model_card.labels, name, path, prior=model_card.prior)
+
+
+def check_format(path: Path) -> None:
+    """Refuse a file whose bytes are not of the kind its name says (damaged, or renamed): said so, rather
+    than as the missing card or the unfitting architecture that loading it would report."""
+    suffix = _suffix(path)
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if suffix == ".tflite":
+        kind, ok = "a TF Lite model", head[4:8] == b"TFL3"
+    elif suffix == ".keras":
+        kind, ok = "a .keras model (a zip archive)", head[:4] == b"PK\x03\x04"
+    else:
+        import h5py
+
+        kind, ok = "an HDF5 file, as Keras weights ending in .h5 are", h5py.is_hdf5(path)
+    if not ok:
+        raise ValueError(f"{path} is not {kind}: the file is damaged or of another kind")
 
 
 def _suffix(path: Path) -> str:

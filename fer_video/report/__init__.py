@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fer_video.io.atomic import partial_path, publish
+from fer_video.io.atomic import naming, partial_path, publish
 from fer_video.report.facts import RunFacts, card_accuracy, stage_label
 from fer_video.report.timeline_file import NotATimelineError, Timeline, read_timeline
 
@@ -60,6 +60,8 @@ def make_report(timeline_path: Path | str, output: Path | str, *, video: Path | 
     if video is not None:
         facts = probe_video(video)
         check_matches(timeline, facts)
+        if timeline.fps is None:  # a one-frame video: its only time is 0, so the rate is the video's
+            timeline.fps = facts.fps
     summaries = [summarise(face, timeline.fps) for face in timeline.faces]
     if kind == "table":
         from fer_video.report.faces_table import faces_table
@@ -80,9 +82,11 @@ def make_report(timeline_path: Path | str, output: Path | str, *, video: Path | 
     partial = partial_path(output)
     try:
         partial.write_bytes(content)
-    except BaseException:
+    except BaseException as error:
         if partial != output:  # never remove a device or FIFO written into in place
             partial.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise naming(error, output) from None
         raise
     publish(partial, output)
     return output

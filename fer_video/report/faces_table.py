@@ -12,6 +12,7 @@ import csv
 import io
 
 from fer_video.emotions import EMOTIONS
+from fer_video.io.csv_cells import safe_cells
 from fer_video.report.summary import FaceSummary
 from fer_video.report.timeline_file import Timeline
 
@@ -27,10 +28,10 @@ def faces_table(timeline: Timeline, summaries: list[FaceSummary]) -> str:
     writer.writerow(("file", *COLUMNS) if pictures else COLUMNS)
     for face, summary in zip(timeline.faces, summaries):
         means = face.scores.mean(axis=0)
-        writer.writerow([
+        writer.writerow(safe_cells([
             *((face.picture, face.id_in_picture) if pictures else (face.face_id,)),
             summary.frames, "" if summary.seconds is None else f"{summary.seconds:.3f}",
             f"{summary.first_s:.3f}", f"{summary.last_s:.3f}", EMOTIONS[int(means.argmax())],
             *(f"{value:.4f}" for value in means), *(f"{summary.shares[name]:.4f}" for name in EMOTIONS),
-        ])
+        ]))
     return out.getvalue()

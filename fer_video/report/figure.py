@@ -56,7 +56,8 @@ def draw_figure(timeline: Timeline, summaries: list[FaceSummary], duration_s: fl
         for i, name in enumerate(EMOTIONS):
             dash = EMOTION_DASHES[name]
             ax.plot(x, scores[:, i], color=EMOTION_COLOURS[name], lw=EMOTION_WIDTHS[name],
-                    linestyle=(0, dash) if dash else "-", label=name)
+                    linestyle=(0, dash) if dash else "-", label=name,
+                    marker="o" if len(x) == 1 else None)  # one moment (a one-frame video): a dot
         colour = face_colour(summary.face_id)
         seen = f"{summary.seconds:.1f} s on screen" if summary.seconds is not None else f"{summary.frames} pictures"
         ax.set_title(f"{summary.name}  ·  {seen}  ·  mostly {summary.top_emotion} "

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from fer_video.emotions import EMOTIONS
+from fer_video.io.csv_cells import real_text
 from fer_video.io.timeline_rows import BASE_COLUMNS
 
 REQUIRED = (*BASE_COLUMNS, *EMOTIONS)
@@ -124,6 +125,8 @@ def _csv_columns(path: Path, text: str) -> tuple[dict[str, list], bool]:
             raise NotATimelineError(f"{path} line {number} has {len(row)} fields where the header has {len(header)}")
         for values, position in zip(lists, positions):
             values.append(row[position])
+    if "file" in columns:  # as written, a name that looks like a formula starts with a quote
+        columns["file"] = [real_text(name) for name in columns["file"]]
     return columns, smoothed
 
 

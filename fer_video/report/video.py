@@ -49,7 +49,8 @@ def probe_video(path: Path | str) -> VideoFacts:
 
 def check_matches(timeline: Timeline, video: VideoFacts) -> None:
     """Refuse a video that cannot be the one the timeline was made from: other frame rate, too few frames."""
-    if timeline.fps is None and timeline.rows:
+    pictures = any(face.picture is not None for face in timeline.faces)
+    if timeline.fps is None and timeline.rows and (pictures or timeline.last_frame > 0):  # not a one-frame video
         raise ValueError(f"{timeline.path} has no time axis (a timeline of pictures); --video does not apply")
     if timeline.fps is not None and abs(timeline.fps - video.fps) > FPS_TOLERANCE * video.fps:
         raise ValueError(f"--video {video.path.name} plays at {video.fps:.3f} fps but {timeline.path.name} was "

@@ -34,6 +34,13 @@ def prefetch(items: Iterable[Any], depth: int = 4) -> Iterator[Any]:
             ready.put(_DONE)
         except BaseException as error:  # hand decoding errors to the consumer
             ready.put(_Failure(error))
+        finally:
+            # Close ``items`` here, not when the garbage collector gets to it: that may be on the main
+            # thread, where a signal's KeyboardInterrupt in its cleanup (another prefetch's join) is
+            # printed as an ignored exception's traceback, and the signal lost.
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
 
     thread = threading.Thread(target=produce, name=f"fer-video-ahead-{type(items).__name__}", daemon=True)
     thread.start()

@@ -67,13 +67,16 @@ class PipelineConfig:
     def from_toml(cls, path: Path | str) -> "PipelineConfig":
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text())
+            data = tomllib.loads(path.read_text(encoding="utf-8"))  # TOML is UTF-8
         except FileNotFoundError:
             raise FileNotFoundError(f"config file {path} does not exist") from None
         except IsADirectoryError:
             raise ValueError(f"config file {path} is a folder; name a pipeline.toml file") from None
         except tomllib.TOMLDecodeError as error:
             raise ValueError(f"config file {path} is not valid TOML: {error}") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"config file {path} is not text (TOML is UTF-8 text); name a pipeline.toml "
+                             "file") from None
         config = cls()
         for key, value in data.items():
             if key in SINGLE_STAGES:

@@ -40,6 +40,9 @@ CLASSIFY_EVERY = 2
 the frame between. The classifier is the second costliest stage, and a face's scores change little
 from one frame to the next; ``benchmarks/compare_fer.py`` measures the speed this buys and compares
 the top emotion with classifying every frame, and ``benchmarks/real_video.py`` the clips' answers."""
+MOST_EVERY = 300
+"""detect_every and classify_every at most: once in 10 s at 30 fps; far beyond, faces are found or scored
+once in a clip (``--detect-every 1000000000`` ran without a word, finding faces on the first frame only)."""
 
 
 class Pipeline(FrameAnalysis):
@@ -120,11 +123,10 @@ class Pipeline(FrameAnalysis):
             raise ValueError(f"margin must be from 0 to 2 (the fraction of the face box added on each side), "
                              f"not {margin}")
         self.margin = margin
-        if int(detect_every) < 1:
-            raise ValueError(f"detect_every must be 1 or more, not {detect_every}")
+        for name, every in (("detect_every", detect_every), ("classify_every", classify_every)):
+            if not 1 <= int(every) <= MOST_EVERY:
+                raise ValueError(f"{name} must be from 1 to {MOST_EVERY}, not {every}")
         self.detect_every = int(detect_every)
-        if int(classify_every) < 1:
-            raise ValueError(f"classify_every must be 1 or more, not {classify_every}")
         self.classify_every = int(classify_every)
         self._recent_scores: dict[int, tuple[int, object]] = {}  # face id -> (frame index, raw scores)
         self._scores_from: Classifier | None = None
@@ -215,6 +217,7 @@ class Pipeline(FrameAnalysis):
             summary.warnings += close_stages(self._stages(), self.keep_open)
             summary.seconds = time.perf_counter() - started
             summary.stopped_early = self.source.stopped_early
+            summary.warnings += getattr(self.source, "warnings", [])  # what a source left out on purpose
             for sink in opened:  # a sink that copied part of the input (its audio) may find it damaged
                 damage = damaged_input(sink) if failure is None else None
                 summary.stopped_early = summary.stopped_early or damage  # a truncated file says it all

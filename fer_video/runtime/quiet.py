@@ -17,7 +17,8 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def native_logs_hidden() -> Iterator[None]:
-    """Send fd 2 to a scratch file for the duration; replay it if the block raises."""
+    """Send fd 2 to a scratch file for the duration; replay it if the block fails unexpectedly (not
+    on a ``ValueError`` or ``OSError``, whose one line says what is wrong: a damaged weights file)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if os.environ.get("FER_VIDEO_DEBUG"):
         yield
@@ -28,6 +29,8 @@ def native_logs_hidden() -> Iterator[None]:
         os.dup2(scratch.fileno(), 2)
         try:
             yield
+        except (ValueError, OSError):
+            raise
         except BaseException:
             os.dup2(saved, 2)
             scratch.seek(0)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -103,6 +106,8 @@ def test_no_webcam_says_so():
     result = run_cli("webcam", "--device", "9")
     assert result.returncode != 0
     assert "no webcam at device 9" in result.stderr
+    assert result.stderr.strip().splitlines() == [line for line in result.stderr.strip().splitlines()
+                                                  if line.startswith("fer-video: error:")]  # not OpenCV's
 
 
 @pytest.fixture
@@ -120,3 +125,76 @@ def test_plugin_that_fails_to_import_is_named_with_its_distribution(broken_plugi
     assert "FER_VIDEO_BLOCK_PLUGINS=broken" in result.stderr
     result = run_cli("plugins", env={**env, "FER_VIDEO_BLOCK_PLUGINS": "broken"})
     assert result.returncode == 0, result.stderr
+
+
+def _latin1(name: str) -> str:
+    """``name`` as an old Latin-1 archive stores it on a UTF-8 system: its é a lone byte, not UTF-8."""
+    return os.fsdecode(name.encode("latin-1"))
+
+
+@pytest.mark.parametrize("case", ["video", "picture in a folder", "output", "batch folder"])
+def test_a_name_that_is_not_utf8_is_refused_in_one_line(sample_video, picture_files, tmp_path, case):
+    """It crashed with SIGSEGV (exit 139) inside OpenCV, or while writing summary.csv."""
+    bad = tmp_path / _latin1("caf\xe9")
+    bad.mkdir()
+    if case == "video":
+        shutil.copy(sample_video, bad / "v.mp4")
+        args = ["timeline", bad / "v.mp4", "-o", tmp_path / "t.csv"]
+    elif case == "picture in a folder":
+        shutil.copy(picture_files["astronaut"], bad / _latin1("\xe9t\xe9.jpg"))
+        args = ["annotate", bad, "-o", tmp_path / "out"]
+    elif case == "output":
+        args = ["timeline", sample_video, "-o", bad / "t.csv"]
+    else:
+        shutil.copy(sample_video, bad / "v.mp4")
+        args = ["batch", bad, "-o", tmp_path / "results"]
+    result = run_cli(*args, "--detector", "haar", "-q")
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "caf\\xe9" in result.stderr and "not valid UTF-8" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [bad.name]
+
+
+@pytest.mark.parametrize("command", ["timeline", "batch"])
+@pytest.mark.parametrize("kind", ["FIFO", "character device"])
+def test_an_input_that_is_not_a_regular_file_is_refused_in_one_line(tmp_path, command, kind):
+    """A FIFO was reported as a truncated video, /dev/zero as an empty one."""
+    if kind == "FIFO":
+        source = tmp_path / "stream.mp4"
+        os.mkfifo(source)
+    else:
+        source = "/dev/zero"
+    out = ["-o", tmp_path / "t.csv"] if command == "timeline" else ["-o", tmp_path / "results"]
+    result = run_cli(command, source, *out, "--detector", "haar", "-q", timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert f"is a {kind}" in result.stderr and "save the stream to a file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not (tmp_path / "t.csv").exists() and not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("options", [["--detect-every", "1000000000"], ["--classify-every", "0"],
+                                     ["--tracker-opt", "max_missed=-1"]],
+                         ids=["detect-every 1e9", "classify-every 0", "max_missed -1"])
+def test_intervals_out_of_bounds_are_refused_in_one_line(sample_video, tmp_path, options):
+    """--detect-every 1000000000 and max_missed=-1 were taken without a word."""
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--detector", "haar", *options, "-q")
+    assert result.returncode == 1, result.stderr
+    assert "must be" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("fer-video: error:")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["timeline", "report"])
+def test_an_output_under_a_file_is_refused_in_words_not_errno(sample_video, tmp_path, command):
+    """-o afile/t.csv said a raw "[Errno 17] File exists: 'afile'"."""
+    (tmp_path / "afile").write_text("mine")
+    if command == "timeline":
+        result = run_cli("timeline", sample_video, "-o", tmp_path / "afile" / "t.csv", "--detector", "haar", "-q")
+    else:
+        timeline = tmp_path / "t.csv"
+        timeline.write_text("frame,time_s,face_id,x,y,w,h,detector_score,emotion,confidence,"
+                            "angry,disgust,fear,happy,sad,surprise,neutral\n")
+        result = run_cli("report", timeline, "-o", tmp_path / "afile" / "sub" / "r.html")
+    assert result.returncode == 2, result.stderr
+    assert "afile is a file, not a folder" in result.stderr and "Errno" not in result.stderr
+    assert (tmp_path / "afile").read_text() == "mine"

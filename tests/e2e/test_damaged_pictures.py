@@ -33,3 +33,19 @@ def test_a_folder_run_names_every_file_it_skipped_or_found_damaged(picture_files
     assert "unreadable file(s): c.jpg" in message
     assert "not pictures" in message and "notes.txt" in message
     assert sorted(p.name for p in out.iterdir()) == ["a.jpg", "b.jpg"]
+
+
+def test_a_readme_and_a_sub_folder_beside_the_pictures_are_skipped_with_a_warning(picture_files, tmp_path):
+    """A picture folder with a readme.txt failed with exit code 1, as if a picture were damaged."""
+    photos = tmp_path / "photos"
+    (photos / "older").mkdir(parents=True)
+    shutil.copy(picture_files["astronaut"], photos / "a.jpg")
+    shutil.copy(picture_files["hopper"], photos / "older" / "b.jpg")
+    (photos / "readme.txt").write_text("who is who")
+    result = run_cli("annotate", photos, "-o", tmp_path / "out", "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2, result.stderr
+    assert "not pictures" in warnings[0] and "readme.txt" in warnings[0]
+    assert "sub-folder" in warnings[1] and "older" in warnings[1]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.jpg"]

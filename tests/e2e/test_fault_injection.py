@@ -142,3 +142,48 @@ def test_a_disk_that_fills_under_the_video(sample_video, tmp_path):
     assert result.returncode == 1
     assert f"{tmp_path / 'out.mp4'}" in result.stderr and "file size limit" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_disk_that_fills_under_a_report_or_a_batch_summary_is_named(sample_video, tmp_path):
+    """report and batch on a full disk said "File too large" and no path."""
+    timeline = tmp_path / "t.csv"
+    assert run_cli("timeline", sample_video, "-o", timeline, "--detector", "haar", "-q").returncode == 0
+    result = _with_file_size_limit(8192, "report", timeline, "-o", tmp_path / "report.html")
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'report.html'}: File too large" in result.stderr
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    (videos / "a.mp4").symlink_to(sample_video)
+    result = _with_file_size_limit(64, "batch", videos, "-o", tmp_path / "results", "--detector", "haar", "-q")
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'results' / 'summary.csv'}: File too large" in result.stderr
+    assert partial_files(tmp_path) == []
+
+
+def _on_read_only(folder: Path, *args: object) -> subprocess.CompletedProcess:
+    """Run fer-video with ``folder`` mounted read-only for it alone (a mount namespace of its own)."""
+    import shutil
+
+    from tests.support import FER_VIDEO, cli_env
+
+    probe_run = subprocess.run(["unshare", "-m", "true"], capture_output=True) if shutil.which("unshare") else None
+    if probe_run is None or probe_run.returncode != 0:
+        pytest.skip("a read-only mount needs unshare -m and CAP_SYS_ADMIN (CI runs as root)")
+    script = 'mount -o bind,ro "$0" "$0" && exec "$@"'
+    return subprocess.run(["unshare", "-m", "sh", "-c", script, str(folder), str(FER_VIDEO), *map(str, args)],
+                          capture_output=True, text=True, env=cli_env(), timeout=300)
+
+
+def test_a_read_only_output_folder_is_named_once_without_a_stray_errno(sample_video, tmp_path):
+    """annotate -o ro/o.mp4 --csv ro/t.csv named the CSV's partial file, then added "and while discarding
+    the other outputs: [Errno 30] Read-only file system" for a partial MP4 that was never made."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    result = _on_read_only(folder, "annotate", sample_video, "-o", folder / "o.mp4", "--csv", folder / "t.csv",
+                           "--detector", "haar", "-q")
+    _said_only_our_lines(result)
+    assert result.returncode == 1
+    assert f"fer-video: error: {folder / 't.csv'}: Read-only file system\n" in result.stderr
+    assert "Errno" not in result.stderr and "partial" not in result.stderr

@@ -100,12 +100,31 @@ def test_demo_run_again_keeps_the_users_files(tmp_path):
 # --- concurrent runs, stale partial files ---------------------------------------------------------------
 
 
-def test_two_runs_writing_one_output_at_once_each_publish_a_whole_file(sample_video, tmp_path):
+@pytest.mark.parametrize("force", [False, True], ids=["the first wins", "--force: the last wins"])
+def test_two_runs_writing_one_output_at_once_each_publish_a_whole_file(sample_video, tmp_path, force):
     out = tmp_path / "out.mp4"
-    runs = [start_cli("annotate", sample_video, "-o", out, "--detector", "haar", "-q", stdout=None) for _ in range(2)]
+    flags = ["--force"] if force else []
+    runs = [start_cli("annotate", sample_video, "-o", out, "--detector", "haar", "-q", *flags, stdout=None)
+            for _ in range(2)]
     results = [(run.wait(timeout=300), run.stderr.read()) for run in runs]
-    assert [code for code, _ in results] == [0, 0], results
+    assert sorted(code for code, _ in results) == ([0, 0] if force else [0, 2]), results
     assert count_frames(out) == 60 and probe(out).video_codec == "h264"
+    assert partial_files(tmp_path) == []
+
+
+def test_an_output_that_appears_during_the_run_is_kept_without_force(ten_second_video, tmp_path):
+    """A second run with another input and the same -o replaced what the first had published, without --force."""
+    out = tmp_path / "t.csv"
+    process = start_cli("timeline", ten_second_video, "-o", out, "--detector", "haar")
+    progress = ""
+    while process.poll() is None and not re.search(r"\b[1-9]\d*/300", progress):
+        progress += process.stderr.read(1) or ""
+    out.write_text("another run's timeline\n")  # after the run's start check, before its end
+    _, errors = process.communicate(timeout=300)
+    assert process.returncode == 2, progress + errors
+    assert "appeared while this run was writing it" in errors and "--force" in errors
+    assert "Errno" not in errors and "Traceback" not in errors
+    assert out.read_text() == "another run's timeline\n"
     assert partial_files(tmp_path) == []
 
 
@@ -213,3 +232,23 @@ def test_evaluate_keeps_an_existing_png_without_force(tmp_path):
     result = run_cli(*command, "--force")
     assert result.returncode == 0, result.stderr
     assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_killed_folder_annotate_leaves_no_half_folder_and_the_next_run_makes_it_whole(picture_files, tmp_path):
+    """kill -9 left out/ with 316 of 500 pictures, under the final name, as if complete."""
+    photos, out = tmp_path / "photos", tmp_path / "out"
+    photos.mkdir()
+    for number in range(40):
+        shutil.copy(picture_files["astronaut" if number % 2 else "hopper"], photos / f"{number:03}.jpg")
+    process = start_cli("annotate", photos, "-o", out, "--detector", "haar")
+    progress = ""
+    while process.poll() is None and not re.search(r"\b(?:[5-9]|[1-3]\d)/40", progress):
+        progress += process.stderr.read(1) or ""
+    process.kill()
+    process.communicate(timeout=60)
+    assert not out.exists(), progress
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # the half folder, hidden
+    result = run_cli("annotate", photos, "-o", out, "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in photos.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "photos"]

@@ -42,6 +42,15 @@ def test_config_naming_a_folder(sample_video, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_binary_config_file_is_called_not_text(sample_video, tmp_path):
+    """A binary --config gave the codec's raw "'utf-8' codec can't decode byte 0xff"."""
+    config = tmp_path / "pipeline.toml"
+    config.write_bytes(b"\x00\xff\xfe binary \x80\x81")
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--config", config)
+    assert result.returncode == 1, result.stderr
+    assert f"config file {config} is not text" in result.stderr and "codec" not in result.stderr
+
+
 def test_config_value_of_the_wrong_type_names_the_key(sample_video, tmp_path):
     config = tmp_path / "pipeline.toml"
     config.write_text('margin = "wide"\n')
@@ -59,6 +68,18 @@ def test_an_out_of_range_stage_option_is_refused(sample_video, tmp_path):
     result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--detector-opt", "min_confidence=-1")
     _one_line_error(result, INPUT, "min_confidence must be from 0 to 1")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["random.tflite", "random.weights.h5", "random.keras"])
+def test_a_damaged_weights_file_is_called_damaged_alone_on_the_terminal(sample_video, tmp_path, name):
+    """Random bytes as weights: TensorFlow's seven log lines came first, then "do not fit the fernet
+    architecture" or, for a .tflite, "needs a model card"; the file itself is what is wrong."""
+    weights = tmp_path / name
+    weights.write_bytes(bytes(range(256)) * 200)
+    result = run_cli("timeline", sample_video, "-o", tmp_path / "t.csv", "--weights", weights, "--detector", "haar")
+    _one_line_error(result, INPUT, f"{name} is not", "damaged or of another kind")
+    assert result.stderr.strip().splitlines()[0].startswith("fer-video: error:"), result.stderr  # nothing before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
 def test_a_missing_weights_file_is_called_missing(sample_video, tmp_path):

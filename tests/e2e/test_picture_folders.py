@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import shutil
 
 import cv2
 import numpy as np
+import pandas as pd
 
 from fer_video.emotions import EMOTIONS
+from fer_video.io.csv_cells import REAL_TEXT_PATTERN
 from tests.support import run_cli
 
 
@@ -66,3 +69,35 @@ def test_a_report_on_a_folder_of_pictures_gives_each_pictures_face_its_own_row_a
     text = page.read_text()
     assert text.count('<section class="face"') == 3
     assert "(in 2-hopper.jpg)" in text
+
+
+FORMULA_NAMES = ['=HYPERLINK("x").jpg', "+1.jpg", "-2.jpg", "@a.jpg"]
+
+
+def test_pictures_named_like_formulas_never_become_formulas_in_any_csv(pictures, sample_video, tmp_path):
+    """A spreadsheet ran a picture's name as a formula: the timeline, faces.csv and summary.csv held
+    cells beginning with =, +, - or @. Each is quoted as OWASP says; pandas reads the real names back."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    face = cv2.copyMakeBorder(pictures["astronaut"], 60, 60, 60, 60, cv2.BORDER_REPLICATE)
+    for name in FORMULA_NAMES:
+        cv2.imwrite(str(photos / name), face)
+    timeline, table = tmp_path / "t.csv", tmp_path / "faces.csv"
+    assert run_cli("timeline", photos, "-o", timeline, "--detector", "haar", "-q").returncode == 0
+    result = run_cli("report", timeline, "-o", table)
+    assert result.returncode == 0, result.stderr
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    shutil.copy(sample_video, videos / "=1+1.mp4")
+    result = run_cli("batch", videos, "-o", tmp_path / "results", "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    for path in (timeline, table, tmp_path / "results" / "summary.csv"):
+        with path.open(newline="") as handle:
+            cells = [cell for row in csv.reader(handle) for cell in row]
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "@")], path  # "-" starts numbers, too
+        assert not [cell for cell in cells if cell[:1] == "-" and not cell.replace(".", "").lstrip("-").isdigit()]
+    names = pd.read_csv(timeline).file.str.replace(REAL_TEXT_PATTERN, "", regex=True)
+    assert sorted(set(names)) == sorted(FORMULA_NAMES)
+    assert sorted(pd.read_csv(table).file.str.replace(REAL_TEXT_PATTERN, "", regex=True)) == sorted(FORMULA_NAMES)
+    summary = pd.read_csv(tmp_path / "results" / "summary.csv")
+    assert list(summary.timeline.str.replace(REAL_TEXT_PATTERN, "", regex=True)) == ["=1+1.csv"]

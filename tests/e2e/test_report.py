@@ -19,7 +19,7 @@ from fer_video.report import read_timeline
 from fer_video.report.figure import DPI, figure_size
 from fer_video.report.page import MAX_POINTS
 from fer_video.report.summary import PEAK_MIN_SCORE, summarise
-from tests.support import ARTIFACTS, PLANTED, partial_files, run_cli, synthesise_timeline
+from tests.support import ARTIFACTS, PLANTED, ffmpeg, partial_files, run_cli, synthesise_timeline
 
 HOUR_ROWS = 108_000
 def report_data(page: str) -> dict:
@@ -359,3 +359,21 @@ def test_the_per_face_table_gives_each_face_its_mean_scores_and_dominant_emotion
         assert mine["frames"] == len(face)
         assert sum(mine[f"share_{name}"] for name in EMOTIONS) == pytest.approx(1, abs=1e-3)
         assert mine["share_happy"] == pytest.approx((face["emotion"] == "happy").mean(), abs=1e-4)
+
+
+def test_a_one_frame_video_gets_a_page_of_its_one_moment_alone_and_in_a_batch(sample_video, tmp_path):
+    """It failed with "no time axis (a timeline of pictures)": a one-frame video is a video."""
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    one = videos / "one.mp4"
+    ffmpeg("-ss", "1", "-i", sample_video, "-frames:v", "1", "-an", one)  # faces are on screen at 1 s
+    result = run_cli("annotate", one, "-o", tmp_path / "o.mp4", "--csv", tmp_path / "t.csv",
+                     "--report", tmp_path / "r.html", "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    data = report_data((tmp_path / "r.html").read_text())
+    assert data["timed"] and data["faces"] and all(face["x"] == [0.0] for face in data["faces"])
+    assert '<img' in (tmp_path / "r.html").read_text()  # each face's picture, from the video
+    result = run_cli("batch", videos, "-o", tmp_path / "results", "--report", "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "results" / "one.html").exists()
+    assert pd.read_csv(tmp_path / "results" / "summary.csv").status.tolist() == ["done"]

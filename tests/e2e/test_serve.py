@@ -4,6 +4,7 @@ live file source and the controls it is built on are tested in memory in tests/u
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import time
 from pathlib import Path
@@ -157,8 +158,10 @@ def test_three_viewers_share_one_stream(server, browser):
         page.close()
 
 
-def test_stopping_the_server_finishes_the_csv(sample_video, weights, tmp_path):
-    """A server of its own, stopped once it has analysed faces: no other test's traffic or order matters."""
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["Ctrl+C", "SIGTERM", "SIGHUP"])
+def test_stopping_the_server_finishes_the_csv(sample_video, weights, tmp_path, signum):
+    """A server of its own, stopped once it has analysed faces: no other test's traffic or order matters.
+    Its exit code says which signal stopped it, as every other command's does (it was 0)."""
     import pandas as pd
 
     csv_path = tmp_path / "timeline.csv"
@@ -167,7 +170,44 @@ def test_stopping_the_server_finishes_the_csv(sample_video, weights, tmp_path):
         while _request(server, "GET", "/timeline.csv")[1].count(b"\n") < 2:  # header and a face row
             assert time.monotonic() < deadline, "no face analysed in 60 s:\n" + server.said()
             time.sleep(0.2)
-        assert server.ctrl_c() == 0, server.said()
+        server.process.send_signal(signum)
+        assert server.process.wait(timeout=30) == 128 + signum, server.said()
     table = pd.read_csv(csv_path)
     assert len(table) > 0 and table["face_id"].notna().all()
     assert partial_files(tmp_path) == []
+
+
+def test_a_viewer_past_the_limit_is_told_why(sample_video, weights, tmp_path):
+    """The ninth viewer got a bare HTTP 403, and its page knocked again every second, never saying why
+    (the page now shows the reason and backs off to one try in 30 s)."""
+    import asyncio
+
+    client = pytest.importorskip("websockets.asyncio.client", reason="this test needs websockets")
+
+    async def second_viewer(port: int) -> tuple[int, str]:
+        async with client.connect(f"ws://127.0.0.1:{port}/ws", max_size=1 << 23) as first:
+            await first.recv()  # watching
+            async with client.connect(f"ws://127.0.0.1:{port}/ws") as second:
+                await second.wait_closed()
+                return second.close_code, second.close_reason
+
+    with serving("--source", sample_video, "--detector", "haar", "--weights", weights,
+                 "--sink-opt", "web.max_viewers=1") as server:
+        code, reason = asyncio.run(asyncio.wait_for(second_viewer(server.port), 60))
+    assert code == 1013 and "viewer limit reached (1 watching)" in reason
+
+
+def test_a_flood_of_bad_requests_gives_one_warning_line(sample_video):
+    """uvicorn printed a WARNING line per bad request: a scanner flooded the terminal."""
+    with serving("--source", sample_video, "--detector", "haar") as server:
+        for _ in range(20):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as bad:
+                bad.sendall(b"\x16\x03\x01 not http\r\n\r\n")  # a TLS hello, say
+                try:
+                    bad.recv(1024)
+                except OSError:
+                    pass
+        assert server.request("GET", "/stats").status == 200  # still serving
+        time.sleep(0.5)
+        warnings = [line for line in server.lines if "Invalid HTTP request" in line]
+    assert len(warnings) == 1, server.said()

@@ -70,3 +70,20 @@ def test_a_token_that_cannot_go_in_a_url_is_refused(sample_video):
     result = run_cli("serve", "--source", sample_video, "--port", "0", "--token", "our-lab-2026", "--no-token",
                      timeout=60)
     assert result.returncode == 2 and "contradict" in result.stderr
+
+
+def test_no_token_off_loopback_still_checks_the_host_and_the_origin(sample_video):
+    """--no-token off loopback took any Host and Origin: a page on another site that an attacker's DNS
+    points at this machine could watch and use the controls."""
+    with _serving(sample_video, "--no-token") as server:
+        port = server.port
+        assert _get(server, "/").status == 200
+        assert _get(server, "/", {"Host": f"127.0.0.1:{port}"}).status == 200
+        assert _get(server, "/", {"Host": f"[::1]:{port}"}).status == 200
+        assert _get(server, "/", {"Host": f"evil.example:{port}"}).status == 400
+        body = b'{"action": "pause"}'
+        rebound = {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}",
+                   "Content-Type": "application/json"}
+        assert server.request("POST", "/api/control", body, rebound).status == 400
+        elsewhere = {"Host": f"127.0.0.1:{port}", "Origin": "http://evil.example", "Content-Type": "application/json"}
+        assert server.request("POST", "/api/control", body, elsewhere).status == 403

@@ -64,3 +64,13 @@ def test_the_annotated_copy_keeps_pictures_and_sound_together(vfr_video, sample_
         slot = round(second * 30)
         shown = max(n for n in KEPT if n <= slot)
         assert np.abs(written[slot] - original[shown]).mean() < 4, second
+
+
+def test_an_animated_gif_keeps_each_frames_duration(sample_video, tmp_path):
+    """A 2-frame 0.2 s GIF became a 0.02 s MP4: OpenCV gives a GIF's 1/100 s time base as its rate."""
+    gif = tmp_path / "clip.gif"
+    ffmpeg("-ss", "1", "-i", sample_video, "-t", "0.2", "-vf", "fps=10,scale=320:-1", gif)  # 2 frames of 0.1 s
+    out = tmp_path / "clip.mp4"
+    result = run_cli("annotate", gif, "-o", out, "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    assert probe(out).duration_s == pytest.approx(0.2, abs=0.02)

@@ -30,3 +30,28 @@ def test_inputs_are_found_sorted_and_mirrored(tmp_path):
         check_output_folder(tmp_path / "loose", alone)
     with pytest.raises(FileNotFoundError, match="matches no video"):
         find_videos([str(tmp_path / "day1" / "*.avi")])
+
+
+def test_every_video_gets_outputs_of_its_own_whatever_their_names(tmp_path):
+    """a.mp4, a.mov and a.mp4.mov gave two videos the output a.mp4.csv: one timeline was lost."""
+    for name in ("a.mp4", "a.mov", "a.mp4.mov", "b.mkv", "summary.mp4", "index.webm", "sub/summary.mp4"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    names = {video.path.name if video.path.parent == tmp_path else f"sub/{video.path.name}": video.name
+             for video in find_videos([str(tmp_path)]).videos}
+    assert names == {"a.mp4": "a.mp4", "a.mov": "a.mov", "a.mp4.mov": "a.mp4.mov", "b.mkv": "b",
+                     "summary.mp4": "summary.mp4", "index.webm": "index.webm", "sub/summary.mp4": "sub/summary"}
+
+
+def test_an_output_folder_reached_through_a_symlink_is_refused_inside_the_input(tmp_path):
+    """``ln -s vids vl; batch vids -o vl/res`` wrote inside vids/: the check compared paths as written."""
+    (tmp_path / "vids").mkdir()
+    (tmp_path / "vids" / "a.mp4").write_bytes(b"")
+    (tmp_path / "vl").symlink_to(tmp_path / "vids")
+    (tmp_path / "a.mp4").symlink_to(tmp_path / "vids" / "a.mp4")
+    with pytest.raises(UsageError, match="inside the input folder"):
+        check_output_folder(tmp_path / "vl" / "res", find_videos([str(tmp_path / "vids")]))
+    with pytest.raises(UsageError, match="the input folder"):
+        check_output_folder(tmp_path / "vl", find_videos([str(tmp_path / "vids")]))
+    with pytest.raises(UsageError, match="beside it"):
+        check_output_folder(tmp_path / "vl", find_videos([str(tmp_path / "vids" / "a.mp4")]))

@@ -3,6 +3,7 @@ nothing hangs."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import threading
@@ -112,3 +113,30 @@ def test_a_signal_stops_a_run_whose_camera_stopped_sending(sample_video, signum,
     assert summary.interrupted and summary.signal == signum
     assert summary.frames == len(sink.frames) == 4  # every frame the camera sent, written
     assert took < 20  # before the fix it waited for a frame that never came
+
+
+def test_a_prefetch_inside_a_prefetch_is_closed_on_its_thread_not_by_the_garbage_collector():
+    """A second SIGTERM 50 ms after the first printed a traceback ("Exception ignored in: <generator object
+    prefetch>"): the decoding prefetch inside the detecting one was left to the garbage collector, which
+    ran its cleanup on the main thread, where the signal's exception landed."""
+    from fer_video.runtime.buffering import prefetch
+
+    closed_on = []
+
+    def frames():
+        try:
+            yield from range(10_000)
+        finally:
+            closed_on.append(threading.current_thread())
+
+    def detected():
+        yield from prefetch(frames(), 2)
+
+    gc.disable()  # the collector may come whenever; here it never does
+    try:
+        outer = prefetch(detected(), 2)
+        next(outer)
+        outer.close()
+        assert closed_on and closed_on[0] is not threading.main_thread()
+    finally:
+        gc.enable()

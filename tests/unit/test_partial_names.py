@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from fer_video.io.atomic import clean_stale, partial_path
+import pytest
+
+from fer_video.io.atomic import clean_stale, partial_path, split_suffix
 from tests.support import needs_train
 
 
@@ -52,3 +54,28 @@ def test_each_run_saves_its_best_weights_under_its_own_partial_name(tmp_path):
     assert len(written) == 2 and written[0] != written[1]
     assert final.read_bytes() == b"weights"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fernet.weights.h5"]
+
+
+@pytest.mark.parametrize("name", ["t" * 242 + ".csv", "é" * 120 + ".weights.h5", "v" * 255])
+def test_a_long_outputs_partial_name_stays_within_the_file_systems_limit(tmp_path, name):
+    """A 246-character -o failed with "File name too long": the partial name added 26 characters."""
+    final = tmp_path / name
+    first, second = partial_path(final), partial_path(final)
+    assert first != second and len(os.fsencode(first.name)) <= 255
+    assert first.name.endswith(".partial" + split_suffix(name)[1])
+    first.write_bytes(b"x")  # the file system takes it
+    dead = tmp_path / first.name.replace(f".{os.getpid()}-", ".999999999-")
+    dead.write_bytes(b"half")
+    other = partial_path(tmp_path / ("t" * 241 + "u.csv"))  # another long name, the same first 200 characters
+    other.write_bytes(b"y")
+    assert clean_stale(final) == [dead]
+    assert first.exists() and other.exists()
+
+
+def test_a_long_output_name_works_end_to_end(sample_video, tmp_path):
+    from tests.support import run_cli
+
+    out = tmp_path / ("t" * 242 + ".csv")
+    result = run_cli("timeline", sample_video, "-o", out, "--detector", "haar", "-q")
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().startswith("frame,") and sorted(p.name for p in tmp_path.iterdir()) == [out.name]

@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from fer_video.builtins.web.guards import BodyLimit, HttpError, SecurityHeaders, TokenGate
+from fer_video.builtins.web.guards import BodyLimit, HttpError, NamedHosts, SecurityHeaders, TokenGate, own_names
 from fer_video.builtins.web.hub import Hub, Viewer
 
 STATIC = Path(__file__).with_name("static")
@@ -170,8 +170,10 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
             await websocket.close(code=1008, reason="cross-site connection refused")
             return
         viewer = hub.add_viewer()
-        if viewer is None:
-            await websocket.close(code=1013, reason=f"already {hub.max_viewers} viewers; try again later")
+        if viewer is None:  # accepted first, so the page gets the reason (closed before, it was a bare 403)
+            await websocket.accept()
+            await websocket.close(code=1013, reason=f"viewer limit reached ({hub.max_viewers} watching); "
+                                                    "retrying now and then")
             return
         await websocket.accept()
         sender = asyncio.create_task(_send_frames(websocket, viewer))
@@ -233,6 +235,8 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
         middleware.insert(0, Middleware(TokenGate, token=token, cookie=cookie))
     if allowed_hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+    elif token is None:
+        middleware.insert(0, Middleware(NamedHosts, names=[*LOOPBACK_HOSTS, *own_names()]))
     routes = [
         Route("/", page),
         Route("/static/{name}", static),

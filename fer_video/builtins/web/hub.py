@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from fer_video.emotions import EMOTIONS
+from fer_video.io.csv_cells import safe_row
 from fer_video.io.timeline_rows import columns, rows
 from fer_video.runtime.mailbox import Mailbox
 from fer_video.types import Frame
@@ -99,7 +100,7 @@ class SessionTimeline:
         if found:
             with self._lock:
                 if not self._file.closed:
-                    self._writer.writerows(found)
+                    self._writer.writerows(map(safe_row, found))
                     self.rows += len(found)
 
     def snapshot(self) -> int:

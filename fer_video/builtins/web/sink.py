@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import struct
@@ -83,6 +84,7 @@ class WebSink:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
                                 ws_max_size=MAX_MESSAGE_BYTES * 2, limit_concurrency=64,
                                 timeout_graceful_shutdown=2, h11_max_incomplete_event_size=16 * 1024)
+        logging.getLogger("uvicorn.error").addFilter(_ONCE_PER_MINUTE)  # after uvicorn configured its logging
         self._server = uvicorn.Server(config)
         self._server_thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                                name="fer-video-web", daemon=True)
@@ -208,3 +210,31 @@ def _bind(host: str, port: int) -> socket.socket:
         raise RuntimeError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
                            "use an address of this machine, e.g. 127.0.0.1") from None
     return sock
+
+
+class _OncePerMinute(logging.Filter):
+    """uvicorn's line per bad request ("Invalid HTTP request received."), once a minute at most, saying
+    how many like it were left out: a scanner or a flood of bad requests must not flood the terminal."""
+
+    SECONDS = 60.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: dict[str, float] = {}
+        self._left_out: dict[str, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            return True
+        key, now = str(record.msg), time.monotonic()
+        if now - self._last.get(key, -self.SECONDS) < self.SECONDS:
+            self._left_out[key] = self._left_out.get(key, 0) + 1
+            return False
+        self._last[key] = now
+        left_out = self._left_out.pop(key, 0)
+        if left_out and not record.args:
+            record.msg = f"{record.msg} ({left_out} more like it in the last minute not shown)"
+        return True
+
+
+_ONCE_PER_MINUTE = _OncePerMinute()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fer_video.io.atomic import special_kind
+from fer_video.io.names import check_name
 from fer_video.io.sources.images import IMAGE_SUFFIXES, ImageFolderSource, ImageSource
 from fer_video.io.sources.live_file import LiveFileSource
 from fer_video.io.sources.video_file import VideoFileSource
 from fer_video.io.sources.webcam import WebcamSource
+from fer_video.messages import UsageError
 from fer_video.protocols import Source
 
 
@@ -20,8 +23,12 @@ def open_source(location: str | Path | int, live: bool = False, loop: bool = Tru
     if isinstance(location, int) or (isinstance(location, str) and location.isdigit()):
         return WebcamSource(int(location))
     path = Path(location)
+    check_name(path)
     if not path.exists():
         raise FileNotFoundError(f"input {path} does not exist")
+    if special_kind(path) is not None:  # a FIFO reads as "truncated", /dev/zero as "empty": say what it is
+        raise UsageError(f"input {path} is a {special_kind(path)}; fer-video reads a video or picture file or a "
+                         "folder of pictures: save the stream to a file first")
     if live:
         if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
             raise ValueError(f"a live source is a camera index or a video file, not {path}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fer_video.io.names import check_name
 from fer_video.types import Frame, SourceInfo, SourceKind
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
@@ -52,9 +53,21 @@ class ImageFolderSource:
 
     def __init__(self, folder: Path | str) -> None:
         self.folder = Path(folder)
-        entries = sorted(p for p in self.folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        visible = sorted(p for p in self.folder.iterdir() if not p.name.startswith("."))
+        entries = [p for p in visible if p.is_file()]
         self.files = [p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES]
+        for path in self.files:
+            check_name(path, "picture")
         self.other_files = [p.name for p in entries if p not in self.files]  # said at the end, not ignored
+        self.sub_folders = [p.name for p in visible if p.is_dir()]
+        self.warnings: list[str] = []
+        """What is left out on purpose (files that are not pictures, sub-folders): said, with exit code 0."""
+        if self.other_files:
+            self.warnings.append(f"{self.folder}: skipped {len(self.other_files)} file(s) that are not pictures "
+                                 f"({', '.join(sorted(IMAGE_SUFFIXES))}): {', '.join(self.other_files)}")
+        if self.sub_folders:
+            self.warnings.append(f"{self.folder}: skipped {len(self.sub_folders)} sub-folder(s), as only the "
+                                 f"pictures directly in it are analysed: {', '.join(self.sub_folders)}")
         if not self.files:
             raise ValueError(
                 f"folder {self.folder} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})"
@@ -78,9 +91,6 @@ class ImageFolderSource:
             problems.append(f"skipped {len(skipped)} unreadable file(s): {', '.join(skipped)}")
         if damaged:
             problems.append(f"analysed {len(damaged)} truncated picture(s) as far as they decode: {', '.join(damaged)}")
-        if self.other_files:
-            problems.append(f"skipped {len(self.other_files)} file(s) that are not pictures "
-                            f"({', '.join(sorted(IMAGE_SUFFIXES))}): {', '.join(self.other_files)}")
         if problems:
             self.stopped_early = f"{self.folder}: " + "; ".join(problems)
 

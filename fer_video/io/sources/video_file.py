@@ -43,6 +43,9 @@ class VideoFileSource:
         # at (tbr); a copy is then resampled to the latter, so no frame of a fast stretch is lost.
         base = streams.base_rate or fps
         variable = abs(base - fps) > 0.01 * fps
+        # An animated GIF: OpenCV gives its time base (100 fps) as the rate, its frames last longer
+        # (the average says how much), each its own time; a copy at 100 fps would play ten times too fast.
+        variable = variable or bool(streams.fps and streams.fps < 0.99 * fps)
         if variable and fps < base <= 120:
             fps = base
         self.info = SourceInfo(

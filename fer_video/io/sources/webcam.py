@@ -19,9 +19,13 @@ class WebcamSource(CapturingSource):
     """
 
     def __init__(self, device: int = 0, width: int | None = None, height: int | None = None) -> None:
+        from fer_video.runtime.quiet import native_logs_hidden
+
         self.device = device
-        self._capture = cv2.VideoCapture(device)
-        if not self._capture.isOpened():
+        with native_logs_hidden():  # OpenCV's own two lines on a missing camera: the one below says it
+            self._capture = cv2.VideoCapture(device)
+            opened = self._capture.isOpened()
+        if not opened:
             self._capture.release()
             raise FileNotFoundError(f"no webcam at device {device}; check that a camera is connected and free")
         if width and height:

@@ -40,6 +40,7 @@
           label: name, stroke: data.colours[i], dash: data.dashes[i], width: data.widths[i],
           spanGaps: false,  // a null is a stretch the face was not seen: the line breaks there
           value: (u, v) => percent(v),
+          ...(face.x.length === 1 ? { points: { show: true, size: 9 } } : {}),  // one moment: a dot, not a line
         })),
       ],
       hooks: {

@@ -126,11 +126,13 @@
 
   // --- frames -------------------------------------------------------------------------------
 
+  let retryMs = 1000;
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${scheme}://${location.host}/ws`);
     ws.binaryType = "arraybuffer";
-    ws.onopen = () => { setStatus("live", "live"); fetchState(); };
+    ws.onopen = () => { retryMs = 1000; setStatus("live", "live"); fetchState(); };
     ws.onmessage = (event) => {
       const frame = parse(event.data);
       if (pending) acknowledge(pending.header.seq, null); // skipped: newer one already here
@@ -140,7 +142,9 @@
     ws.onclose = (event) => {
       setStatus(event.reason ? `disconnected: ${event.reason}` : "disconnected, retrying…", "down");
       pending = null;
-      setTimeout(connect, 1000);
+      setTimeout(connect, retryMs);
+      // the viewer limit: back off, up to half a minute between tries, rather than knock every second
+      retryMs = event.code === 1013 ? Math.min(retryMs * 2, 30000) : 1000;
     };
   }
 
