@@ -16,6 +16,7 @@ from typing import Any, overload
 
 from fer_video.emotions import EMOTIONS
 from fer_video.io.atomic import AtomicFile
+from fer_video.io.csv_cells import real_text, safe_row
 from fer_video.io.outputs import check_outputs
 from fer_video.io.timeline_rows import BASE_COLUMNS
 
@@ -83,7 +84,7 @@ class Timeline(Sequence[dict[str, Any]]):
             with output.path.open("w", newline="") as handle:
                 writer = csv.DictWriter(handle, fieldnames=self.columns)
                 writer.writeheader()
-                writer.writerows(self._rows)
+                writer.writerows(safe_row(row) for row in self._rows)  # no cell a spreadsheet runs
         except BaseException:
             output.discard()
             raise
@@ -119,7 +120,10 @@ def _csv(path: Path, text: str) -> Timeline:
             continue
         if len(fields) != len(header):
             raise ValueError(f"{path} line {number} has {len(fields)} fields where the header has {len(header)}")
-        rows.append({name: _typed(path, number, name, value) for name, value in zip(header, fields)})
+        row = {name: _typed(path, number, name, value) for name, value in zip(header, fields)}
+        if "file" in row:  # written with a quote in front where a spreadsheet would run it
+            row["file"] = real_text(row["file"])
+        rows.append(row)
     return Timeline(rows, header)
 
 

@@ -96,3 +96,20 @@ def test_read_timeline_says_what_is_wrong_with_a_file(tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("")
     assert len(fer_video.read_timeline(empty)) == 0
+
+
+def test_a_timeline_from_python_never_writes_a_formula_and_reads_real_names_back(picture_files, tmp_path):
+    import shutil
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    shutil.copy(picture_files["astronaut"], folder / "=HYPERLINK(1).jpg")
+    timeline = fer_video.analyze(folder)
+    assert {row["file"] for row in timeline} == {"=HYPERLINK(1).jpg"}
+    timeline.to_csv(tmp_path / "t.csv")
+    text = (tmp_path / "t.csv").read_text()
+    assert ",'=HYPERLINK(1).jpg," in text and ",=HYPERLINK" not in text
+    assert fer_video.read_timeline(tmp_path / "t.csv") == timeline
+    result = run_cli("timeline", folder, "-o", tmp_path / "cli.csv", "-q")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "cli.csv").read_bytes() == (tmp_path / "t.csv").read_bytes()
