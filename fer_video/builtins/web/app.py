@@ -5,7 +5,8 @@ stage names must be installed ones, request bodies are capped, and only the page
 served (no path from a request ever reaches the file system). Bound to loopback, the server also
 refuses other ``Host`` headers and cross-site ``Origin`` headers, so a web page elsewhere cannot
 drive it through the browser (DNS rebinding, cross-site WebSocket hijacking). Off loopback, it
-also lets in only those who hold its token (:class:`TokenGate`).
+also lets in only those who hold its token (:class:`TokenGate`); without one (``--no-token``) it
+keeps the ``Host`` check, answering to the machine's names and to any IP address (:class:`HostCheck`).
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from fer_video.builtins.web.guards import BodyLimit, HttpError, SecurityHeaders, TokenGate
+from fer_video.builtins.web.guards import BodyLimit, HostCheck, HttpError, SecurityHeaders, TokenGate
 from fer_video.builtins.web.hub import Hub, Viewer
 
 STATIC = Path(__file__).with_name("static")
@@ -80,9 +80,11 @@ def _same_origin(headers: Any) -> bool:
 
 
 def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
-               allowed_hosts: list[str] | None, token: str | None = None, cookie: str = "fer-video-token") -> Starlette:
+               allowed_hosts: list[str] | None, token: str | None = None, cookie: str = "fer-video-token",
+               any_ip: bool = False) -> Starlette:
     """The Starlette application over ``hub``; ``controls`` (or ``None``) takes pause and switch requests,
-    and with a ``token`` only those who hold it get in (see :class:`TokenGate`)."""
+    and with a ``token`` only those who hold it get in (see :class:`TokenGate`). With ``allowed_hosts``,
+    a request must name one of them as its ``Host``, or (``any_ip``) an IP address (see :class:`HostCheck`)."""
     files = {name: (STATIC / name).read_bytes() for name in STATIC_FILES}
     index = (STATIC / "index.html").read_bytes()
 
@@ -232,7 +234,7 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
     if token is not None:
         middleware.insert(0, Middleware(TokenGate, token=token, cookie=cookie))
     if allowed_hosts is not None:
-        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+        middleware.insert(0, Middleware(HostCheck, names=allowed_hosts, any_ip=any_ip))
     routes = [
         Route("/", page),
         Route("/static/{name}", static),

@@ -77,9 +77,14 @@ class WebSink:
         self.hub = Hub(history_s=self.history_s, max_viewers=self.max_viewers)
         self._to_encode = Mailbox()
         sock = _bind(self.host, self.port)
-        allowed = [*LOOPBACK_HOSTS, self.host] if _is_loopback(self.host) else None
+        if _is_loopback(self.host):
+            allowed, any_ip = [*LOOPBACK_HOSTS, self.host], False
+        elif self.token is None:  # --no-token: with no token to keep pages elsewhere out, the Host check does
+            allowed, any_ip = [*LOOPBACK_HOSTS, self.host, socket.gethostname()], True
+        else:
+            allowed, any_ip = None, False
         app = create_app(self.hub, self.controls, self._describe, allowed, self.token,
-                         cookie=f"fer-video-token-{sock.getsockname()[1]}")  # a cookie is not bound to a port
+                         cookie=f"fer-video-token-{sock.getsockname()[1]}", any_ip=any_ip)  # a cookie has no port
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
                                 ws_max_size=MAX_MESSAGE_BYTES * 2, limit_concurrency=64,
                                 timeout_graceful_shutdown=2, h11_max_incomplete_event_size=16 * 1024)
@@ -104,9 +109,9 @@ class WebSink:
                 "token once, then keeps it in a cookie)")
         else:
             say(f"fer-video: live view at {self.url}  (Ctrl+C stops)")
-        if allowed is None and self.token is None:
+        if any_ip:
             say(f"fer-video: warning: listening on {self.host} with --no-token: anyone who can reach this "
-                "machine can watch and use the controls")
+                f"machine can watch and use the controls (by its IP address or its name, {socket.gethostname()})")
 
     def write(self, frame: Frame) -> None:
         if self._error is not None:
