@@ -90,6 +90,20 @@ def test_every_input_is_checked(server):
     assert json.loads(body)["controls"]["paused"] is False
 
 
+def test_bad_requests_put_one_warning_on_the_terminal(sample_video):
+    """Each malformed request put one uvicorn WARNING on the terminal: anyone on the network could
+    flood it (issue 26). One is shown; the next, a minute later, says how many were left out."""
+    with serving("--source", sample_video, "--detector", "haar") as server:
+        for _ in range(40):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+                sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+                assert sock.recv(64).startswith(b"HTTP/1.1 400")
+        assert server.request("GET", "/stats").status == 200  # the server goes on answering
+        time.sleep(0.5)  # stderr is read on its own thread
+        warnings = [line for line in server.lines if "Invalid HTTP request" in line]
+        assert len(warnings) == 1, server.said()
+
+
 def _newest_analysed(page) -> int:
     return page.evaluate("Math.max(-1, ...[...document.querySelectorAll('.face')].map(e => +e.dataset.frame))")
 

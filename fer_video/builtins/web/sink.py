@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import struct
@@ -17,6 +18,7 @@ import cv2
 from fer_video.builtins.options import whole_number
 from fer_video.builtins.web.app import LOOPBACK_HOSTS, MAX_MESSAGE_BYTES, create_app
 from fer_video.builtins.web.hub import Hub, Packet
+from fer_video.builtins.web.repeat_limit import RepeatLimit
 from fer_video.emotions import EMOTIONS
 from fer_video.messages import say
 from fer_video.runtime.mailbox import Mailbox
@@ -69,6 +71,7 @@ class WebSink:
         self._to_encode: Mailbox[tuple[Frame, float, bool]] = Mailbox()  # an unencoded older frame is replaced
         self._error: BaseException | None = None
         self._seq = 0
+        self._repeat_limit = RepeatLimit()
 
     def start(self, run: RunInfo) -> None:
         import uvicorn
@@ -88,6 +91,7 @@ class WebSink:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
                                 ws_max_size=MAX_MESSAGE_BYTES * 2, limit_concurrency=64,
                                 timeout_graceful_shutdown=2, h11_max_incomplete_event_size=16 * 1024)
+        logging.getLogger("uvicorn.error").addFilter(self._repeat_limit)  # after Config set up uvicorn's logging
         self._server = uvicorn.Server(config)
         self._server_thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                                name="fer-video-web", daemon=True)
@@ -179,6 +183,7 @@ class WebSink:
         if self._server_thread is not None:
             self._server_thread.join(timeout=5)
             self._server_thread = None
+        logging.getLogger("uvicorn.error").removeFilter(self._repeat_limit)
 
     discard = close
 
