@@ -32,6 +32,7 @@ from fer_video.builtins.web.hub import Hub, Viewer
 STATIC = Path(__file__).with_name("static")
 STATIC_FILES = {
     "app.js": "text/javascript; charset=utf-8",
+    "live_rules.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "theme.css": "text/css; charset=utf-8",
     "uPlot.iife.min.js": "text/javascript; charset=utf-8",
@@ -44,6 +45,8 @@ MAX_BODY_BYTES = 1024
 MAX_MESSAGE_BYTES = 512
 """Largest WebSocket message a page may send (its frame acknowledgements are ~50 bytes)."""
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+VIEWER_LIMIT_CODE = 1013
+"""The close code ("try again later") a viewer beyond ``max_viewers`` gets, with the reason in words."""
 
 
 def _query(request: Request, allowed: dict[str, Callable[[str], Any]]) -> dict[str, Any]:
@@ -172,8 +175,10 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
             await websocket.close(code=1008, reason="cross-site connection refused")
             return
         viewer = hub.add_viewer()
-        if viewer is None:
-            await websocket.close(code=1013, reason=f"already {hub.max_viewers} viewers; try again later")
+        if viewer is None:  # accepted only to say why: a browser shows a refused handshake's page no reason
+            await websocket.accept()
+            await websocket.close(code=VIEWER_LIMIT_CODE, reason=f"viewer limit reached ({hub.max_viewers} "
+                                                                  "watching); try again later")
             return
         await websocket.accept()
         sender = asyncio.create_task(_send_frames(websocket, viewer))
