@@ -14,6 +14,7 @@ workers do, and nothing is shipped.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from collections import deque
 from collections.abc import Iterator
@@ -23,11 +24,18 @@ from types import ModuleType
 from fer_video.batch.jobs import BatchAborted, Events, Job, Outcome, reason
 from fer_video.batch.video import Analyser, Wanted, analyse_video
 from fer_video.io.atomic import discard, partial_path, publish
+from fer_video.messages import say
 from fer_video.runtime.config import PipelineConfig
 
 TASKS_PER_CPU = 2
 """Videos in flight per CPU of the cluster: enough to keep every worker busy, few enough that the
 shipped videos do not fill the object store."""
+
+PROBE_TIMEOUT_S = 5.0
+"""How long the cluster's head may take to answer the first question, before Ray itself is started:
+Ray's own connection retries for 20 s or more, printing a warning a second, when the head refuses."""
+TOKEN_HINT = ("set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN to the cluster's token (`ray get-auth-token` on the "
+              "head prints it), or run with --address auto on one of its nodes")
 
 _loaded: tuple[str, Analyser] | None = None  # in a Ray worker process: the models, for its next videos
 
@@ -111,34 +119,59 @@ class RayEngine:
         self.wanted = wanted
         self.address = address
         self.shared = shared  # every node sees the inputs and the output folder at the same paths
+        self._started = False  # this process started Ray (joined or made a cluster) and must stop it
 
-    def _connect(self) -> bool:
-        """Join the cluster, or start a local one; ``True`` when this process started Ray and must stop it."""
+    def connect(self) -> None:
+        """Join the cluster (or start a local one) and say which it is: called before the batch writes
+        anything, so a cluster that cannot be reached stops it in one line and leaves no output."""
         ray = self.ray
         if ray.is_initialized():
-            return False
+            return
+        target, named = self._target()
+        if target is not None and "://" not in target:  # ray:// (Ray Client) has no head to ask first
+            probe_cluster(target, named)
         quiet = {"log_to_driver": False, "logging_level": logging.ERROR}
         try:
-            if self.address:
-                ray.init(address=self.address, **quiet)
+            if target is not None:
+                ray.init(address=target, **quiet)
             else:
                 ray.init(include_dashboard=False, **quiet)
         except (ConnectionError, RuntimeError, ValueError) as error:
-            where = f"the Ray cluster at {self.address}" if self.address else "a local Ray cluster"
-            hint = ("; if the cluster asks for a token (recent Ray turns it on by default), give it: "
-                    "RAY_AUTH_MODE=token and RAY_AUTH_TOKEN=... (`ray get-auth-token` on the head prints it), "
-                    "or use --address auto on one of its nodes"
-                    if self.address and self.address != "auto" else "")
-            raise RuntimeError(f"cannot reach {where}: {' '.join(str(error).split())[:300]}{hint}") from None
-        return True
+            where = f"the Ray cluster at {named}" if target else "a local Ray cluster"
+            said = " ".join(str(error).split())[:300]
+            raise RuntimeError(f"cannot reach {where}: {said}" + (f"; if it asks for a token, {TOKEN_HINT}"
+                                                                   if target else "")) from None
+        self._started = True
+        nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
+        cpus = ray.cluster_resources().get("CPU", 0)
+        where = f"the Ray cluster at {named}" if target else "a local Ray cluster started for the batch"
+        say(f"on {where}: {nodes} node{'s' if nodes != 1 else ''}, {cpus:g} CPU{'s' if cpus != 1 else ''}")
+
+    def _target(self) -> tuple[str | None, str]:
+        """The address Ray will join (``None``: it starts a local cluster) and how to name it to the user,
+        found as ``ray.init`` finds it: ``--address``, else ``RAY_ADDRESS``, else (without ``--address``
+        or with ``auto``) the cluster ``ray start`` started on this machine."""
+        if self.address and self.address != "auto":
+            return self.address, self.address
+        from ray._private.services import canonicalize_bootstrap_address
+
+        from_env = os.environ.get("RAY_ADDRESS")
+        if from_env:
+            return from_env, f"{from_env} (from RAY_ADDRESS)"
+        try:
+            found = canonicalize_bootstrap_address(self.address)
+        except (ConnectionError, ValueError) as error:
+            raise RuntimeError(f"no Ray cluster for --address {self.address}: {' '.join(str(error).split())[:200]}"
+                               ) from None
+        return found, f"{found} (the one this machine runs)" if found else "a local cluster"
 
     def run(self, jobs: list[Job], events: Events) -> Iterator[Outcome]:
-        if not jobs:
-            return
         ray = self.ray
-        started = self._connect()
+        self.connect()
         inflight: dict = {}
         try:
+            if not jobs:
+                return
             task = ray.remote(max_retries=0)(analyse_in_place if self.shared else analyse_shipped)
             settings = ray.put((self.config, self.wanted))
             window = max(2, int(TASKS_PER_CPU * ray.cluster_resources().get("CPU", 1)))
@@ -165,7 +198,8 @@ class RayEngine:
         finally:
             for ref in inflight:
                 ray.cancel(ref, force=True)
-            if started:
+            if self._started:
+                self._started = False
                 ray.shutdown()
 
     def _collect(self, ref, job: Job, events: Events) -> Outcome:
@@ -188,3 +222,34 @@ class RayEngine:
                 return Outcome(job.index, error=reason(error))
         events.frames(result.stats.frames)
         return Outcome(job.index, result=result)
+
+
+def probe_cluster(address: str, named: str, timeout: float = PROBE_TIMEOUT_S) -> None:
+    """Ask the head at ``address`` for its nodes, once, as Ray's driver would (with the token Ray
+    would send); raise a one-line error when nothing answers or it refuses. Ray's own first connection
+    retries for 20 s and more, with a C++ warning each second, and then names the head's resolved
+    address rather than the one given."""
+    try:
+        import grpc
+        from ray._raylet import AuthenticationTokenLoader
+        from ray.core.generated import gcs_service_pb2, gcs_service_pb2_grpc
+    except ImportError:  # a Ray without these: its own connection says what went wrong
+        return
+    loader = AuthenticationTokenLoader.instance()
+    metadata = tuple(loader.get_token_for_http_header().items()) if loader.has_token() else ()
+    with grpc.insecure_channel(address) as channel:
+        stub = gcs_service_pb2_grpc.NodeInfoGcsServiceStub(channel)
+        try:
+            stub.GetAllNodeInfo(gcs_service_pb2.GetAllNodeInfoRequest(), timeout=timeout, metadata=metadata)
+        except grpc.RpcError as error:
+            code = error.code()
+            if code == grpc.StatusCode.UNAUTHENTICATED:
+                told = "refused the token in RAY_AUTH_TOKEN" if metadata else "asks for a token"
+                raise RuntimeError(f"the Ray cluster at {named} {told}: {TOKEN_HINT}") from None
+            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise RuntimeError(f"no Ray cluster answers at {named} within {timeout:g} s: check the address "
+                                   "and that the head is running (`ray status` on it)") from None
+            if code == grpc.StatusCode.UNAVAILABLE:
+                raise RuntimeError(f"no Ray cluster at {named}: nothing answers there (is the head running? "
+                                   "`ray start --head` starts one; see docs/batch.md)") from None
+            raise RuntimeError(f"the Ray cluster at {named} cannot be used: {error.details() or code.name}") from None

@@ -57,7 +57,9 @@ def make_engine(request: BatchRequest) -> LocalEngine | RayEngine:
     if request.engine == "ray":
         from fer_video.batch.ray_engine import RayEngine
 
-        return RayEngine(request.config, request.wanted, request.address, shared=request.shared_storage)
+        engine = RayEngine(request.config, request.wanted, request.address, shared=request.shared_storage)
+        engine.connect()  # before anything is written: a cluster out of reach leaves no output folder
+        return engine
     from fer_video.batch.local import LocalEngine
 
     return LocalEngine(request.config, request.wanted, request.workers)

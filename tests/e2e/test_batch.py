@@ -248,6 +248,7 @@ def test_the_ray_engine_gives_the_local_engines_outputs_and_resumes_alike(ray_cl
                      env=ray_cluster["env"])
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
+    assert f"on the Ray cluster at {ray_cluster['address']}: 1 node, 2 CPUs" in result.stderr.splitlines()
     timing = ["processing_s", "frames_per_s"]
     ray_summary = pd.read_csv(out / "summary.csv").drop(columns=timing)
     local_summary = pd.read_csv(local_out / "summary.csv").drop(columns=timing)
@@ -272,6 +273,38 @@ def test_the_ray_engine_gives_the_local_engines_outputs_and_resumes_alike(ray_cl
                      ray_cluster["address"], "--detector-opt", "min_confidence=5", "-q", env=ray_cluster["env"])
     assert broken.returncode == 1 and broken.stderr.strip().splitlines()[-1].startswith(
         "fer-video: error: the pipeline cannot start: detector 'mediapipe': min_confidence"), broken.stderr
+
+
+def test_a_ray_cluster_that_refuses_is_one_line_naming_the_given_address_and_leaves_nothing(ray_cluster, videos,
+                                                                                              tmp_path):
+    """Without the cluster's token Ray retried for 20 s, a C++ warning a second, then named the head's
+    resolved address and left an empty summary.csv (issue 26)."""
+    address = ray_cluster["address"]
+    wrong = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": "0" * 32}
+    cases = [
+        (["--address", address], {"RAY_AUTH_MODE": "", "RAY_AUTH_TOKEN": ""}, f"at {address} asks for a token"),
+        (["--address", address], wrong, f"at {address} refused the token in RAY_AUTH_TOKEN"),
+        ([], {**wrong, "RAY_ADDRESS": address}, f"at {address} (from RAY_ADDRESS) refused the token"),
+    ]
+    for flags, env, words in cases:
+        out = tmp_path / "out"
+        result = run_cli("batch", videos, "-o", out, "--engine", "ray", *flags, "-q", env=env, timeout=120)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 1 and len(lines) == 1, result.stderr
+        assert lines[0].startswith("fer-video: error: the Ray cluster") and words in lines[0], lines
+        assert "RAY_AUTH_TOKEN" in lines[0] and not out.exists()
+
+
+def test_no_ray_cluster_at_the_address_is_one_line_and_leaves_nothing(videos, tmp_path):
+    pytest.importorskip("ray", reason="Ray is an optional extra (pip install 'fer-video[ray]'); CI installs it")
+    address = f"127.0.0.1:{_free_port()}"  # nothing listens there
+    out = tmp_path / "out"
+    result = run_cli("batch", videos, "-o", out, "--engine", "ray", "--address", address, env={"RAY_ADDRESS": ""},
+                     timeout=120)
+    assert result.returncode == 1 and result.stderr.strip().splitlines() == [
+        f"fer-video: error: no Ray cluster at {address}: nothing answers there (is the head running? "
+        "`ray start --head` starts one; see docs/batch.md)"], result.stderr
+    assert not out.exists()
 
 
 def test_usage_mistakes_are_one_line_and_exit_2(videos, tmp_path):

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from tests.support import ARTIFACTS, partial_files, run_cli, serving, wait_in_page
 
@@ -89,6 +91,33 @@ def test_every_input_is_checked(server):
     assert _request(server, "GET", "/static/app.js")[0] == 200
     status, body = _request(server, "GET", "/api/state")
     assert json.loads(body)["controls"]["paused"] is False
+
+
+def test_a_viewer_over_the_limit_is_told_why(sample_video):
+    """The ninth viewer got a bare HTTP 403, and its page retried every second (issue 26); the page's
+    back-off is tested in tests/unit/test_live_page_rules.py."""
+    with serving("--source", sample_video, "--detector", "haar", "--sink-opt", "web.max_viewers=1") as server:
+        url = f"ws://127.0.0.1:{server.port}/ws"
+        with connect(url, open_timeout=10) as first:
+            assert len(first.recv(timeout=60)) > 1000
+            with connect(url, open_timeout=10) as second, pytest.raises(ConnectionClosed) as closed:
+                second.recv(timeout=10)
+        assert closed.value.rcvd.code == 1013, closed.value  # "try again later"
+        assert closed.value.rcvd.reason.startswith("viewer limit reached (1 watching)"), closed.value
+
+
+def test_bad_requests_put_one_warning_on_the_terminal(sample_video):
+    """Each malformed request put one uvicorn WARNING on the terminal: anyone on the network could
+    flood it (issue 26). One is shown; the next, a minute later, says how many were left out."""
+    with serving("--source", sample_video, "--detector", "haar") as server:
+        for _ in range(40):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+                sock.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+                assert sock.recv(64).startswith(b"HTTP/1.1 400")
+        assert server.request("GET", "/stats").status == 200  # the server goes on answering
+        time.sleep(0.5)  # stderr is read on its own thread
+        warnings = [line for line in server.lines if "Invalid HTTP request" in line]
+        assert len(warnings) == 1, server.said()
 
 
 def _newest_analysed(page) -> int:

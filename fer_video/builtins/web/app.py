@@ -5,7 +5,8 @@ stage names must be installed ones, request bodies are capped, and only the page
 served (no path from a request ever reaches the file system). Bound to loopback, the server also
 refuses other ``Host`` headers and cross-site ``Origin`` headers, so a web page elsewhere cannot
 drive it through the browser (DNS rebinding, cross-site WebSocket hijacking). Off loopback, it
-also lets in only those who hold its token (:class:`TokenGate`).
+also lets in only those who hold its token (:class:`TokenGate`); without one (``--no-token``) it
+keeps the ``Host`` check, answering to the machine's names and to any IP address (:class:`HostCheck`).
 """
 
 from __future__ import annotations
@@ -20,18 +21,18 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from fer_video.builtins.web.guards import BodyLimit, HttpError, NamedHosts, SecurityHeaders, TokenGate, own_names
+from fer_video.builtins.web.guards import BodyLimit, HostCheck, HttpError, SecurityHeaders, TokenGate
 from fer_video.builtins.web.hub import Hub, Viewer
 
 STATIC = Path(__file__).with_name("static")
 STATIC_FILES = {
     "app.js": "text/javascript; charset=utf-8",
+    "live_rules.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "theme.css": "text/css; charset=utf-8",
     "uPlot.iife.min.js": "text/javascript; charset=utf-8",
@@ -44,6 +45,8 @@ MAX_BODY_BYTES = 1024
 MAX_MESSAGE_BYTES = 512
 """Largest WebSocket message a page may send (its frame acknowledgements are ~50 bytes)."""
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+VIEWER_LIMIT_CODE = 1013
+"""The close code ("try again later") a viewer beyond ``max_viewers`` gets, with the reason in words."""
 
 
 def _query(request: Request, allowed: dict[str, Callable[[str], Any]]) -> dict[str, Any]:
@@ -80,9 +83,11 @@ def _same_origin(headers: Any) -> bool:
 
 
 def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
-               allowed_hosts: list[str] | None, token: str | None = None, cookie: str = "fer-video-token") -> Starlette:
+               allowed_hosts: list[str] | None, token: str | None = None, cookie: str = "fer-video-token",
+               any_ip: bool = False) -> Starlette:
     """The Starlette application over ``hub``; ``controls`` (or ``None``) takes pause and switch requests,
-    and with a ``token`` only those who hold it get in (see :class:`TokenGate`)."""
+    and with a ``token`` only those who hold it get in (see :class:`TokenGate`). With ``allowed_hosts``,
+    a request must name one of them as its ``Host``, or (``any_ip``) an IP address (see :class:`HostCheck`)."""
     files = {name: (STATIC / name).read_bytes() for name in STATIC_FILES}
     index = (STATIC / "index.html").read_bytes()
 
@@ -170,10 +175,10 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
             await websocket.close(code=1008, reason="cross-site connection refused")
             return
         viewer = hub.add_viewer()
-        if viewer is None:  # accepted first, so the page gets the reason (closed before, it was a bare 403)
+        if viewer is None:  # accepted only to say why: a browser shows a refused handshake's page no reason
             await websocket.accept()
-            await websocket.close(code=1013, reason=f"viewer limit reached ({hub.max_viewers} watching); "
-                                                    "retrying now and then")
+            await websocket.close(code=VIEWER_LIMIT_CODE, reason=f"viewer limit reached ({hub.max_viewers} "
+                                                                  "watching); try again later")
             return
         await websocket.accept()
         sender = asyncio.create_task(_send_frames(websocket, viewer))
@@ -234,9 +239,7 @@ def create_app(hub: Hub, controls: Any, describe: Callable[[], dict[str, Any]],
     if token is not None:
         middleware.insert(0, Middleware(TokenGate, token=token, cookie=cookie))
     if allowed_hosts is not None:
-        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
-    elif token is None:
-        middleware.insert(0, Middleware(NamedHosts, names=[*LOOPBACK_HOSTS, *own_names()]))
+        middleware.insert(0, Middleware(HostCheck, names=allowed_hosts, any_ip=any_ip))
     routes = [
         Route("/", page),
         Route("/static/{name}", static),

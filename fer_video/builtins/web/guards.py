@@ -1,11 +1,11 @@
-"""What stands between a request and the live view's routes: a cap on request bodies, the page's
-security headers, and, off loopback, the token gate; and the error a request that fails a check gets."""
+"""What stands between a request and the live view's routes: the ``Host`` check, a cap on request
+bodies, the page's security headers, and, off loopback, the token gate; and the error a request that
+fails a check gets."""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
-import socket
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, urlencode
 
@@ -31,6 +31,46 @@ class HttpError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class HostCheck:
+    """Refuses a request whose ``Host`` is not one of ``names`` (or, with ``any_ip``, an IP address): 400.
+
+    A page elsewhere can reach this server through the browser only under a name its own DNS points
+    here (DNS rebinding); a name this server does not know, then, is such a page. An IP address
+    cannot be rebound, so off loopback every address of the machine is let in without listing them.
+    """
+
+    def __init__(self, app: ASGIApp, names: list[str], any_ip: bool = False) -> None:
+        self.app = app
+        self.names = {name.lower().strip("[]") for name in names}
+        self.any_ip = any_ip
+
+    def allows(self, host: str) -> bool:
+        name = host.lower()
+        if name.startswith("["):  # [v6]:port
+            name = name[1:].partition("]")[0]
+        elif name.count(":") == 1:
+            name = name.partition(":")[0]
+        if name in self.names:
+            return True
+        if not self.any_ip:
+            return False
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self.allows(Headers(scope=scope).get("host", "")):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008, "reason": "unknown Host"})
+            return
+        await JSONResponse({"error": "this live view answers only to this machine's own names and addresses: "
+                                     "open it by the address fer-video printed"}, status_code=400)(scope, receive, send)
 
 
 class BodyLimit:
@@ -134,41 +174,3 @@ class TokenGate:
             return
         await JSONResponse({"error": "this live view needs its token: open the URL fer-video printed at start "
                                      "(.../?token=...)"}, status_code=403)(scope, receive, send)
-
-
-class NamedHosts:
-    """Off loopback with no token: a request must name this machine, by an IP address or one of its own
-    names, in its Host header. A page on another site whose name an attacker points at this machine
-    (DNS rebinding) names that site instead, and is refused: the Origin check alone compares the Origin
-    with that same Host, so it let such a page use the controls."""
-
-    def __init__(self, app: ASGIApp, names: list[str]) -> None:
-        self.app = app
-        self.names = {name.lower() for name in names}
-
-    def _allowed(self, host: str) -> bool:
-        if host.startswith("["):  # [::1]:8000
-            name = host[1:].partition("]")[0]
-        else:  # 192.168.1.5:8000, lab-pc:8000, lab-pc
-            name = host.partition(":")[0] if host.count(":") == 1 else host
-        try:
-            ipaddress.ip_address(name)
-            return True
-        except ValueError:
-            return name.lower() in self.names
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and not self._allowed(Headers(scope=scope).get("host", "")):
-            if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 1008, "reason": "this machine's name is not the Host"})
-                return
-            await JSONResponse({"error": "invalid Host header: reach this live view by the machine's address or "
-                                         "name"}, status_code=400)(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
-
-
-def own_names() -> list[str]:
-    """This machine's names, as a browser on the network may reach it."""
-    names = [socket.gethostname(), socket.getfqdn()]
-    return [*names, *(f"{name}.local" for name in names)]

@@ -18,6 +18,7 @@ import cv2
 from fer_video.builtins.options import whole_number
 from fer_video.builtins.web.app import LOOPBACK_HOSTS, MAX_MESSAGE_BYTES, create_app
 from fer_video.builtins.web.hub import Hub, Packet
+from fer_video.builtins.web.repeat_limit import RepeatLimit
 from fer_video.emotions import EMOTIONS
 from fer_video.messages import say
 from fer_video.runtime.mailbox import Mailbox
@@ -70,6 +71,7 @@ class WebSink:
         self._to_encode: Mailbox[tuple[Frame, float, bool]] = Mailbox()  # an unencoded older frame is replaced
         self._error: BaseException | None = None
         self._seq = 0
+        self._repeat_limit = RepeatLimit()
 
     def start(self, run: RunInfo) -> None:
         import uvicorn
@@ -78,13 +80,18 @@ class WebSink:
         self.hub = Hub(history_s=self.history_s, max_viewers=self.max_viewers)
         self._to_encode = Mailbox()
         sock = _bind(self.host, self.port)
-        allowed = [*LOOPBACK_HOSTS, self.host] if _is_loopback(self.host) else None
+        if _is_loopback(self.host):
+            allowed, any_ip = [*LOOPBACK_HOSTS, self.host], False
+        elif self.token is None:  # --no-token: with no token to keep pages elsewhere out, the Host check does
+            allowed, any_ip = [*LOOPBACK_HOSTS, self.host, socket.gethostname()], True
+        else:
+            allowed, any_ip = None, False
         app = create_app(self.hub, self.controls, self._describe, allowed, self.token,
-                         cookie=f"fer-video-token-{sock.getsockname()[1]}")  # a cookie is not bound to a port
+                         cookie=f"fer-video-token-{sock.getsockname()[1]}", any_ip=any_ip)  # a cookie has no port
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False,
                                 ws_max_size=MAX_MESSAGE_BYTES * 2, limit_concurrency=64,
                                 timeout_graceful_shutdown=2, h11_max_incomplete_event_size=16 * 1024)
-        logging.getLogger("uvicorn.error").addFilter(_ONCE_PER_MINUTE)  # after uvicorn configured its logging
+        logging.getLogger("uvicorn.error").addFilter(self._repeat_limit)  # after Config set up uvicorn's logging
         self._server = uvicorn.Server(config)
         self._server_thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                                name="fer-video-web", daemon=True)
@@ -106,9 +113,9 @@ class WebSink:
                 "token once, then keeps it in a cookie)")
         else:
             say(f"fer-video: live view at {self.url}  (Ctrl+C stops)")
-        if allowed is None and self.token is None:
+        if any_ip:
             say(f"fer-video: warning: listening on {self.host} with --no-token: anyone who can reach this "
-                "machine can watch and use the controls")
+                f"machine can watch and use the controls (by its IP address or its name, {socket.gethostname()})")
 
     def write(self, frame: Frame) -> None:
         if self._error is not None:
@@ -176,6 +183,7 @@ class WebSink:
         if self._server_thread is not None:
             self._server_thread.join(timeout=5)
             self._server_thread = None
+        logging.getLogger("uvicorn.error").removeFilter(self._repeat_limit)
 
     discard = close
 
@@ -210,31 +218,3 @@ def _bind(host: str, port: int) -> socket.socket:
         raise RuntimeError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
                            "use an address of this machine, e.g. 127.0.0.1") from None
     return sock
-
-
-class _OncePerMinute(logging.Filter):
-    """uvicorn's line per bad request ("Invalid HTTP request received."), once a minute at most, saying
-    how many like it were left out: a scanner or a flood of bad requests must not flood the terminal."""
-
-    SECONDS = 60.0
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._last: dict[str, float] = {}
-        self._left_out: dict[str, int] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR:
-            return True
-        key, now = str(record.msg), time.monotonic()
-        if now - self._last.get(key, -self.SECONDS) < self.SECONDS:
-            self._left_out[key] = self._left_out.get(key, 0) + 1
-            return False
-        self._last[key] = now
-        left_out = self._left_out.pop(key, 0)
-        if left_out and not record.args:
-            record.msg = f"{record.msg} ({left_out} more like it in the last minute not shown)"
-        return True
-
-
-_ONCE_PER_MINUTE = _OncePerMinute()

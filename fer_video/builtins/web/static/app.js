@@ -6,6 +6,7 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
+  const rules = window.ferLiveRules;  // live_rules.js
   const KINDS = ["detector", "classifier", "smoother", "annotator"];
   const EMOTION_COLOURS = {
     angry: "#e6194b", disgust: "#3cb44b", fear: "#b05ee0", happy: "#ffd21f",
@@ -20,6 +21,7 @@
   let stateVersion = -1;
   let fetchingState = false;
   let ws = null;
+  let failures = 0;  // connections in a row that ended before a frame came
   let busy = false;
   let pending = null;
   let frames = 0;
@@ -126,25 +128,31 @@
 
   // --- frames -------------------------------------------------------------------------------
 
-  let retryMs = 1000;
-
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${scheme}://${location.host}/ws`);
     ws.binaryType = "arraybuffer";
-    ws.onopen = () => { retryMs = 1000; setStatus("live", "live"); fetchState(); };
+    ws.onopen = () => { setStatus("live", "live"); fetchState(); };
     ws.onmessage = (event) => {
+      if (failures) showError(null);  // in again: what kept it out is over
+      failures = 0;
       const frame = parse(event.data);
       if (pending) acknowledge(pending.header.seq, null); // skipped: newer one already here
       pending = frame;
       if (!busy) showFrames();
     };
     ws.onclose = (event) => {
-      setStatus(event.reason ? `disconnected: ${event.reason}` : "disconnected, retrying…", "down");
+      failures += 1;
+      const delay = rules.reconnectDelay(failures, event.code);
+      const again = `retrying in ${Math.round(delay / 1000)} s`;
+      if (event.code === rules.VIEWER_LIMIT_CODE) {  // "viewer limit reached (8 watching); try again later"
+        setStatus(`viewer limit reached, ${again}`, "down");
+        showError(`${event.reason || "viewer limit reached"}; ${again}`);
+      } else {
+        setStatus(event.reason ? `disconnected: ${event.reason}; ${again}` : `disconnected, ${again}…`, "down");
+      }
       pending = null;
-      setTimeout(connect, retryMs);
-      // the viewer limit: back off, up to half a minute between tries, rather than knock every second
-      retryMs = event.code === 1013 ? Math.min(retryMs * 2, 30000) : 1000;
+      setTimeout(connect, delay);
     };
   }
 
@@ -200,18 +208,20 @@
     if (header.analysed) {
       for (const face of header.faces) addPoint(face, latestT, header.index);
     }
+    const panel = rules.panelFaces([...faces].map(([id, entry]) => ({ id, lastT: entry.lastT })), latestT);
+    const absent = new Set(panel.absent);
     for (const [id, entry] of faces) {
-      const absent = latestT - entry.lastT > 1;
-      if (entry.absent !== absent) {
-        entry.absent = absent;
-        entry.card.classList.toggle("absent", absent);
-        entry.card.style.order = absent ? "1" : "0";  // faces in view first
+      if (entry.absent !== absent.has(id)) {
+        entry.absent = absent.has(id);
+        entry.card.classList.toggle("absent", entry.absent);
+        entry.card.style.order = entry.absent ? "1" : "0";  // faces in view first
       }
-      if (latestT - entry.lastT > historyS) {
-        entry.chart.destroy();
-        entry.card.remove();
-        faces.delete(id);
-      }
+    }
+    for (const id of panel.leave) {
+      const entry = faces.get(id);
+      entry.chart.destroy();
+      entry.card.remove();
+      faces.delete(id);
     }
     $("no-faces").hidden = faces.size > 0;
   }
