@@ -79,9 +79,15 @@ def partial_stem(name: str) -> tuple[str, str]:
 _KEPT_NEW: set[str] = set()
 
 
-def keep_new(final: Path) -> None:
-    """``final`` was checked absent with no ``--force``: publishing it must not replace what appears meanwhile."""
-    _KEPT_NEW.add(os.path.abspath(final))
+def keep_new(final: Path, keep: bool = True) -> None:
+    """``final`` was checked absent with no ``--force``: publishing it must not replace what appears meanwhile.
+
+    ``keep=False`` (checked with ``--force``) lifts that again, for a process that writes one output twice
+    (``Timeline.to_csv`` from Python, the second time with ``force=True``)."""
+    if keep:
+        _KEPT_NEW.add(os.path.abspath(final))
+    else:
+        _KEPT_NEW.discard(os.path.abspath(final))
 
 
 def publish(partial: Path, final: Path) -> None:
@@ -100,8 +106,9 @@ def publish(partial: Path, final: Path) -> None:
         if os.path.lexists(final):
             raise _appeared(final) from None
         os.replace(partial, final)
-        return
-    os.unlink(partial)
+    else:
+        os.unlink(partial)
+    _KEPT_NEW.discard(os.path.abspath(final))  # published: what this process writes there next is a new decision
 
 
 def naming(error: OSError, path: Path) -> OSError:

@@ -50,6 +50,8 @@ def check_outputs(source_path: Path | None, outputs: list[Path], force: bool,
             raise FileExistsError(f"output {output} already exists; pass --force to overwrite it")
         if not force and not output.exists():
             keep_new(output)  # one that appears during the run (another run's) is not replaced either
+        elif force:
+            keep_new(output, keep=False)
 
 
 def is_device(path: Path) -> bool:

@@ -124,15 +124,14 @@ def test_faces_with_ferplus_votes_are_also_scored_against_the_annotators_majorit
 def test_a_cards_prior_scales_the_scores_it_names_and_a_wrong_one_is_refused(tmp_path):
     import shutil
 
-    from skimage import data as pictures
-
+    from fer_video.io.sample_video import face_pictures
     from fer_video.models.model_file import open_model_file
 
     shutil.copy(models_dir() / "fernet.tflite", tmp_path / "fernet.tflite")
     card = ModelCard.read(models_dir() / "fernet.card.toml")
     card.details.pop("calibration", None)
     card.write(tmp_path / "fernet.card.toml")
-    face = cv2.cvtColor(pictures.astronaut()[30:230, 140:320], cv2.COLOR_RGB2BGR)
+    face = face_pictures()[0]  # the astronaut
     plain = open_model_file(tmp_path / "fernet.tflite").predict([face])[0]
 
     card.details["calibration"] = {"prior": {"neutral": 0.25, "sad": 2.0}}
