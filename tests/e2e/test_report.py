@@ -324,7 +324,8 @@ def test_the_pages_chart_breaks_where_the_face_was_not_seen_and_peaks_are_clear(
     assert "happy 80%" in page.locator("section.face .peaks").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-gap.png"), full_page=True)
-    assert not problems and len(requests) == 1
+    mine = "Canvas2D: Multiple readback operations"  # the test's own pixel reads, not the page's doing
+    assert not [problem for problem in problems if not problem.startswith(mine)] and len(requests) == 1
     page.close()
 
 
