@@ -70,7 +70,8 @@ def test_an_out_of_range_stage_option_is_refused(sample_video, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["random.tflite", "random.weights.h5", "random.keras"])
+@pytest.mark.parametrize("name", ["random.tflite", pytest.param("random.weights.h5", marks=needs_train),
+                                  pytest.param("random.keras", marks=needs_train)])
 def test_a_damaged_weights_file_is_called_damaged_alone_on_the_terminal(sample_video, tmp_path, name):
     """Random bytes as weights: TensorFlow's seven log lines came first, then "do not fit the fernet
     architecture" or, for a .tflite, "needs a model card"; the file itself is what is wrong."""
