@@ -10,6 +10,7 @@ about what the Hershey one it replaced did (``benchmarks/overlay_speed.py``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -100,25 +101,39 @@ def place_label(box: Rect, frame_size: tuple[int, int], style: OverlayStyle, lab
     return max(0, min(x, width - label_width)), max(0, top), label_width, style.label_height
 
 
-def place_chart(box: Rect, frame_size: tuple[int, int], style: OverlayStyle, label: Rect | None = None) -> Rect:
-    """A face's chart in a frame ``(height, width)``: level with the box's top (moved up as far as it
-    must to stay inside the frame), right of the box, else left of it, else against the frame's right
-    edge (over the face). It keeps clear of the face's ``label`` where the two would be level."""
+def place_chart(box: Rect, frame_size: tuple[int, int], style: OverlayStyle, label: Rect | None = None,
+                avoid: Sequence[Rect] = ()) -> Rect:
+    """A face's chart in a frame ``(height, width)``, inside the frame: right of the box, else left of it,
+    level with the box's top, its bottom, or just below or above it; of these, the place that covers
+    least of its own face, of the rects to ``avoid`` (other faces, charts already drawn) and of its
+    ``label``, in that order of preference. Against the frame's right edge when neither side has room."""
     x, y, w, h = box
     height, width = frame_size
     chart_width, chart_height = style.chart_size
-    top = max(0, min(y, height - chart_height))
-    start, end = x, x + w
-    if label is not None and label[1] < top + chart_height and label[1] + label[3] > top:
-        start, end = min(start, label[0]), max(end, label[0] + label[2])
     gap = style.pad + style.thickness
-    if end + gap + chart_width <= width:
-        left = end + gap
-    elif start - gap - chart_width >= 0:
-        left = start - gap - chart_width
-    else:
-        left = width - chart_width
-    return max(0, left), top, chart_width, chart_height
+    start, end = x, x + w
+    if label is not None:  # beside the label too where the two would be level
+        start, end = min(start, label[0]), max(end, label[0] + label[2])
+    lefts = [left for left in (end + gap, start - gap - chart_width) if 0 <= left <= width - chart_width]
+    lefts = lefts or [max(0, width - chart_width)]
+    tops = [y, y + h - chart_height, y + h + gap, y - gap - chart_height]
+    tops = list(dict.fromkeys(max(0, min(top, height - chart_height)) for top in tops))
+    best, best_cost = None, None
+    for top in tops:  # right of the box at its top first: the place it has always had, when free
+        for left in lefts:
+            chart = (left, top, chart_width, chart_height)
+            cost = (_overlap(chart, box), sum(_overlap(chart, other) for other in avoid),
+                    _overlap(chart, label) if label is not None else 0)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = chart, cost
+    return best
+
+
+def _overlap(a: Rect, b: Rect) -> int:
+    """The area two rects share."""
+    across = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    down = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(0, across) * max(0, down)
 
 
 class OverlayAnnotator:
@@ -142,6 +157,7 @@ class OverlayAnnotator:
         style = self.style_for(*canvas.shape[:2])
         thickness = style.thickness if style else 1
         labels = []
+        taken = [face.box for face in frame.faces]  # no chart over another face, nor over another chart
         for face in frame.faces:
             colour = face_colour_bgr(face.face_id)
             x, y, w, h = face.box
@@ -150,7 +166,10 @@ class OverlayAnnotator:
                 parts = self._label_parts(face, colour, style)
                 label = place_label(face.box, canvas.shape[:2], style,
                                     sum(part.shape[1] for part in parts) + 2 * style.pad)
-                self._chart(canvas, face, colour, style, place_chart(face.box, canvas.shape[:2], style, label))
+                others = [box for box in taken if box is not face.box]
+                chart = place_chart(face.box, canvas.shape[:2], style, label, others)
+                taken.append(chart)
+                self._chart(canvas, face, colour, style, chart)
                 labels.append((label, parts, colour))
         for label, parts, colour in labels:  # last: another face's chart never darkens a label
             self._label(canvas, label, parts, colour, style)

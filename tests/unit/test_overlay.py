@@ -139,3 +139,24 @@ def test_sink_threads_can_draw_with_one_overlay_at_once(pictures):
     for thread in threads:
         thread.join()
     assert not errors, errors
+
+
+def test_two_faces_side_by_side_keep_their_charts_off_each_other_and_off_the_other_face():
+    """The demo's frame at 4.6 s: one face's chart was drawn over the other face, and the charts over
+    each other, though the frame had room for both."""
+    from fer_video.builtins.overlay import OverlayStyle, _overlap, place_chart, place_label
+
+    style = OverlayStyle.for_size(720, 1280)
+    left_face, right_face = (400, 260, 170, 170), (700, 290, 150, 150)
+    charts = []
+    for box, other in ((left_face, right_face), (right_face, left_face)):
+        label = place_label(box, (720, 1280), style, 200)
+        charts.append(place_chart(box, (720, 1280), style, label, [other, *charts]))
+    (first, second), chart_width, chart_height = charts, *style.chart_size
+    for chart in charts:
+        assert 0 <= chart[0] <= 1280 - chart_width and 0 <= chart[1] <= 720 - chart_height, chart
+        assert _overlap(chart, left_face) == 0 and _overlap(chart, right_face) == 0
+    assert _overlap(first, second) == 0
+    alone = place_chart(left_face, (720, 1280), style)
+    assert alone[0] == left_face[0] + left_face[2] + style.pad + style.thickness and alone[1] == left_face[1], \
+        "a face alone keeps its chart right of its box, level with its top"
