@@ -2,8 +2,9 @@
 
 A timeline scores a face on every frame; a person who watched the clip gives one answer. How the
 frames are summed up changes that answer as much as the model does (a brief surprise is lost in
-a mean; one odd frame decides a peak), so the rules are named here, measured side by side by
-``benchmarks/real_video.py --rules``, and the per-face table uses :data:`DEFAULT_RULE`.
+a mean; one odd frame decides a peak), so the rules are named here and measured side by side by
+``benchmarks/real_video.py --rules``. The per-face table (``report -o faces.csv``) keeps the mean,
+:data:`DEFAULT_RULE`: no rule beat it beyond the noise.
 """
 
 from __future__ import annotations

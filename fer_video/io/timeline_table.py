@@ -92,17 +92,28 @@ class Timeline(Sequence[dict[str, Any]]):
         return path
 
 
-def read_timeline(path: Path | str) -> Timeline:
-    """The timeline in a CSV or JSON Lines file that any fer-video command wrote (smoothed or not, a
-    video's or a folder of pictures'); a file that is not one raises ``ValueError`` saying why."""
-    path = Path(path)
+class NotATimelineError(ValueError):
+    """The file is not a timeline fer-video wrote, or lacks some of its columns."""
+
+
+def timeline_text(path: Path) -> str:
+    """The whole text of a timeline file, for either reader (this module's, and the report's columns)."""
     if not path.is_file():
         raise FileNotFoundError(f"timeline {path} does not exist")
     try:
         with path.open(encoding="utf-8", newline="") as handle:  # a picture's name may hold a lone \r
-            text = handle.read()
+            return handle.read()
     except UnicodeDecodeError:
-        raise ValueError(f"{path} is not a timeline: it is not text") from None
+        raise NotATimelineError(f"{path} is not a timeline: it is not text (give the CSV or JSON Lines "
+                                "that annotate, timeline or serve wrote)") from None
+
+
+def read_timeline(path: Path | str) -> Timeline:
+    """The timeline in a CSV or JSON Lines file that any fer-video command wrote (smoothed or not, a
+    video's or a folder of pictures'); a file that is not one raises :class:`NotATimelineError` (a
+    ``ValueError``) saying why."""
+    path = Path(path)
+    text = timeline_text(path)
     if text.lstrip().startswith("{") or (not text.strip() and path.suffix.lower() in (".jsonl", ".json")):
         return _json_lines(path, text)
     return _csv(path, text)
@@ -112,14 +123,14 @@ def _csv(path: Path, text: str) -> Timeline:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
-        raise ValueError(f"{path} is empty: not a timeline (a CSV timeline has at least its header)")
+        raise NotATimelineError(f"{path} is empty: not a timeline (a CSV timeline has at least its header)")
     _check_columns(path, header)
     rows = []
     for number, fields in enumerate(reader, start=2):
         if not fields:
             continue
         if len(fields) != len(header):
-            raise ValueError(f"{path} line {number} has {len(fields)} fields where the header has {len(header)}")
+            raise NotATimelineError(f"{path} line {number} has {len(fields)} fields where the header has {len(header)}")
         row = {name: _typed(path, number, name, value) for name, value in zip(header, fields)}
         if "file" in row:  # written with a quote in front where a spreadsheet would run it
             row["file"] = real_text(row["file"])
@@ -136,14 +147,15 @@ def _json_lines(path: Path, text: str) -> Timeline:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ValueError(f"{path} line {number} is not JSON ({error.msg}): not a JSON Lines timeline") from None
+            raise NotATimelineError(f"{path} line {number} is not JSON ({error.msg}): "
+                                    "not a JSON Lines timeline") from None
         if not isinstance(row, dict):
-            raise ValueError(f"{path} line {number} is not a JSON object: not a JSON Lines timeline")
+            raise NotATimelineError(f"{path} line {number} is not a JSON object: not a JSON Lines timeline")
         if not rows:
             columns = list(row)
             _check_columns(path, columns)
         elif list(row) != columns:
-            raise ValueError(f"{path} line {number} has other keys than the first line")
+            raise NotATimelineError(f"{path} line {number} has other keys than the first line")
         rows.append({name: _typed(path, number, name, value) for name, value in row.items()})
     return Timeline(rows, columns)
 
@@ -151,10 +163,11 @@ def _json_lines(path: Path, text: str) -> Timeline:
 def _check_columns(path: Path, names: Sequence[str]) -> None:
     missing = [name for name in REQUIRED if name not in names]
     if len(missing) == len(REQUIRED):
-        raise ValueError(f"{path} is not a fer-video timeline: its first line names none of the timeline's "
+        raise NotATimelineError(f"{path} is not a fer-video timeline: its first line names none of the timeline's "
                          f"columns ({', '.join(REQUIRED[:4])}, ...)")
     if missing:
-        raise ValueError(f"{path} lacks the timeline column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        plural = "s" if len(missing) > 1 else ""
+        raise NotATimelineError(f"{path} lacks the timeline column{plural} {', '.join(missing)}")
 
 
 def _typed(path: Path, line: int, name: str, value: Any) -> Any:
@@ -172,4 +185,5 @@ def _typed(path: Path, line: int, name: str, value: Any) -> Any:
                 pass
         return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{path} line {line} has {value!r} in column {name!r}, where a number belongs") from None
+        raise NotATimelineError(f"{path} line {line} has {value!r} in column {name!r}, "
+                                "where a number belongs") from None

@@ -19,14 +19,11 @@ import numpy as np
 from fer_video.emotions import EMOTIONS
 from fer_video.io.csv_cells import real_text
 from fer_video.io.timeline_rows import BASE_COLUMNS
+from fer_video.io.timeline_table import NotATimelineError, timeline_text
 
 REQUIRED = (*BASE_COLUMNS, *EMOTIONS)
 RAW = tuple(f"raw_{name}" for name in EMOTIONS)
 _NUMERIC = tuple(name for name in REQUIRED if name != "emotion")
-
-
-class NotATimelineError(ValueError):
-    """The file is not a timeline fer-video wrote, or lacks some of its columns."""
 
 
 @dataclass
@@ -76,14 +73,7 @@ class Timeline:
 def read_timeline(path: Path | str) -> Timeline:
     """Read a CSV or JSON Lines timeline; raise :class:`NotATimelineError` with a one-line reason."""
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"timeline {path} does not exist")
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:  # a picture's name may hold a lone \r
-            text = handle.read()
-    except UnicodeDecodeError:
-        raise NotATimelineError(f"{path} is not a timeline: it is not text (give the CSV or JSON Lines "
-                                "that annotate, timeline or serve wrote)") from None
+    text = timeline_text(path)
     stripped = text.lstrip()
     if not stripped:
         if path.suffix.lower() in (".jsonl", ".json"):
